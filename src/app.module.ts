@@ -1,0 +1,62 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { ScheduleModule } from '@nestjs/schedule';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { LoggerModule } from 'nestjs-pino';
+import { AuthModule } from './auth/auth.module';
+import { AllExceptionsFilter } from './common/exception.filter';
+import { AppConfig } from './config/app-config';
+import { AppConfigModule } from './config/config.module';
+import { CouponModule } from './coupon/coupon.module';
+import { DatabaseModule } from './database/database.module';
+import { DeliveryModule } from './delivery/delivery.module';
+import { GroupBuyingModule } from './group-buying/group-buying.module';
+import { HealthModule } from './health/health.module';
+import { JobsModule } from './jobs/jobs.module';
+import { OrderModule } from './order/order.module';
+import { PaymentModule } from './payment/payment.module';
+import { PricingModule } from './pricing/pricing.module';
+import { ShopModule } from './shop/shop.module';
+import { TeamModule } from './team/team.module';
+import { TenantModule } from './tenant/tenant.module';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        AppConfigModule.forRoot(config),
+        LoggerModule.forRoot({
+          pinoHttp: {
+            level: config.logLevel,
+            // the request id is set by Fastify (x-request-id or a new UUID) and echoed back
+            genReqId: (req) => (req.headers['x-request-id'] as string) ?? '',
+            redact: ['req.headers.authorization', 'req.headers["authori-zation"]', 'req.headers.cookie'],
+            autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/health') },
+            serializers: {
+              req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+              res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+            },
+          },
+        }),
+        ThrottlerModule.forRoot({ throttlers: [{ name: 'login', ttl: 60_000, limit: config.loginRateLimitPerMinute }] }),
+        ScheduleModule.forRoot(),
+        DatabaseModule,
+        AuthModule,
+        TenantModule,
+        ShopModule,
+        HealthModule,
+        GroupBuyingModule,
+        CouponModule,
+        PricingModule,
+        PaymentModule,
+        OrderModule,
+        DeliveryModule,
+        TeamModule,
+        JobsModule,
+      ],
+      providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
+    };
+  }
+}

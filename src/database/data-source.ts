@@ -1,0 +1,78 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { DataSource, DataSourceOptions, LoggerOptions } from 'typeorm';
+import { SnakeNamingStrategy } from 'typeorm-naming-strategies';
+import { ENTITIES } from './entities';
+import { MIGRATIONS } from './migrations';
+
+export interface DbSettings {
+  databaseUrl?: string;
+  dbPoolSize?: number;
+  dataDir?: string;
+  logging?: boolean;
+}
+
+export const isMysqlUrl = (url?: string) => !!url && url.startsWith('mysql://');
+
+/**
+ * MySQL/MariaDB (DATABASE_URL) with migrations, or the embedded SQLite file under DATA_DIR whose
+ * schema is created from the entities. Dates are stored in UTC and shown in APP_TZ.
+ */
+export function buildDataSourceOptions(s: DbSettings): DataSourceOptions {
+  const common = {
+    entities: ENTITIES,
+    namingStrategy: new SnakeNamingStrategy(),
+    logging: s.logging ? (['error', 'warn'] as LoggerOptions) : false,
+  };
+  if (isMysqlUrl(s.databaseUrl)) {
+    return {
+      ...common,
+      type: 'mysql',
+      url: s.databaseUrl,
+      timezone: 'Z',
+      charset: 'utf8mb4_unicode_ci',
+      supportBigNumbers: true,
+      bigNumberStrings: false,
+      poolSize: s.dbPoolSize ?? 10,
+      extra: { connectionLimit: s.dbPoolSize ?? 10, maxIdle: s.dbPoolSize ?? 10, enableKeepAlive: true },
+      migrations: MIGRATIONS,
+      migrationsRun: false,
+      migrationsTableName: 'migrations',
+      synchronize: false,
+    };
+  }
+  const dir = s.dataDir ?? './data';
+  mkdirSync(dir, { recursive: true });
+  return {
+    ...common,
+    type: 'better-sqlite3',
+    database: join(dir, 'groupbuy.sqlite'),
+    enableWAL: true,
+    synchronize: true,
+    prepareDatabase: (db: { pragma: (s: string) => unknown }) => {
+      db.pragma('busy_timeout = 5000');
+      db.pragma('foreign_keys = ON');
+    },
+  };
+}
+
+/**
+ * Runs pending migrations under a named MySQL lock, so several instances starting at once on an
+ * empty database run them exactly once.
+ */
+export async function runMigrationsLocked(ds: DataSource): Promise<void> {
+  if (ds.options.type !== 'mysql') return;
+  const qr = ds.createQueryRunner();
+  await qr.connect();
+  try {
+    const [row] = await qr.query(`SELECT GET_LOCK('groupbuy_migrations', 120) AS got`);
+    if (Number(row?.got) !== 1) throw new Error('could not take the migration lock within 120 s');
+    try {
+      await ds.runMigrations({ transaction: 'each' });
+    } finally {
+      await qr.query(`SELECT RELEASE_LOCK('groupbuy_migrations')`);
+    }
+  } finally {
+    await qr.release();
+  }
+}

@@ -1,0 +1,5 @@
+import { Initial1795366640290 } from './1795366640290-initial';
+
+/** Every migration, in order. New ones: `npm run migration:generate src/database/migrations/Name` against MySQL. */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+export const MIGRATIONS: Function[] = [Initial1795366640290];

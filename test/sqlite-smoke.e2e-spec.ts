@@ -1,0 +1,46 @@
+import { bootApp, TestApp, userToken } from './support/app';
+
+describe('Embedded SQLite default (smoke)', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await bootApp('sqlite', { LOGIN_RATE_LIMIT_PER_MINUTE: '5' }, { sqlite: true });
+  });
+  afterAll(() => t.close());
+
+  it('starts on SQLite with the database up', async () => {
+    const res = await t.http.get('/health');
+    expect(res.body).toEqual({ status: 'ok', db: 'up' });
+    expect(t.ds.options.type).toBe('better-sqlite3');
+  });
+
+  it('seeds demo data in the platform tenant: a shop, deals and two coupons', async () => {
+    const [tenant] = await t.ds.query('SELECT id FROM tenant WHERE platform = 1');
+    const shops = await t.ds.query('SELECT id FROM shop WHERE tenant_id = ?', [tenant.id]);
+    const deals = await t.ds.query('SELECT id, price, stock FROM group_buying WHERE tenant_id = ?', [tenant.id]);
+    const coupons = await t.ds.query('SELECT id, coupon_method FROM coupon WHERE tenant_id = ?', [tenant.id]);
+    expect(shops).toHaveLength(1);
+    expect(deals.length).toBeGreaterThanOrEqual(3);
+    expect(coupons.map((c: { coupon_method: number }) => c.coupon_method).sort()).toEqual([1, 2]);
+  });
+
+  it('logs in a storefront user and the super-admin', async () => {
+    expect(await userToken(t, 'oSqlite')).toMatch(/^ey/);
+    const res = await t.http.post('/api/marketing/auth/login').send({ username: 'admin', password: 'admin-pass-123' });
+    expect(res.status).toBe(200);
+    expect(res.body.data.user.role).toBe('super');
+  });
+
+  it('rate limits a login route per IP (LOGIN_RATE_LIMIT_PER_MINUTE)', async () => {
+    const codes: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      const res = await t.http.post('/api/marketing/auth/login').send({ username: 'admin', password: 'wrong-password' });
+      codes.push(res.status);
+    }
+    // one attempt above was already used by the previous test
+    expect(codes.filter((c) => c === 401)).toHaveLength(4);
+    expect(codes.slice(4)).toEqual([429, 429, 429]);
+    const res = await t.http.post('/api/marketing/auth/login').send({ username: 'admin', password: 'wrong-password' });
+    expect(res.body).toMatchObject({ status: 429 });
+  });
+});
