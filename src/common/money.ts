@@ -46,24 +46,56 @@ export const moneyTransformer: ValueTransformer = {
 
 export const moneyColumn = { type: 'decimal' as const, precision: 12, scale: 2, transformer: moneyTransformer };
 
+/** floor(a / b) for whole numbers a ≥ 0, b > 0, exact whatever Big.DP is. */
+function floorDiv(a: Big, b: Big): Big {
+  let q = a.div(b).round(0, Big.roundDown);
+  // Big.DP rounding of the quotient can land one off near an integer; settle it exactly.
+  while (q.times(b).gt(a)) q = q.minus(1);
+  while (q.plus(1).times(b).lte(a)) q = q.plus(1);
+  return q;
+}
+
+const isWholeFen = (v: Big): boolean => v.eq(v.round(2, Big.roundDown));
+
 /**
  * Splits `total` over `weights` in proportion, each part rounded down to the fen, the remainder
  * going to the largest weight (the first one on a tie), so the parts add up to `total` exactly.
+ *
+ * When `total ≤ Σ weights` no part exceeds its weight: if the largest line can't take the whole
+ * remainder it takes what fits and the rest goes on to the next lines by descending weight (request
+ * order on ties), a fen at a time at most where each has room. `total` and the weights are
+ * non-negative whole-fen amounts; anything else is a programming error and throws.
  */
 export function allocate(total: Big, weights: Big[]): Big[] {
-  if (weights.length === 0) return [];
+  if (total.lt(0) || !isWholeFen(total)) throw new Error(`allocate: total must be ≥ 0 and whole fen: ${total}`);
+  weights.forEach((w) => {
+    if (w.lt(0) || !isWholeFen(w)) throw new Error(`allocate: weights must be ≥ 0 and whole fen: ${w}`);
+  });
+  if (weights.length === 0) {
+    if (total.gt(0)) throw new Error('allocate: nothing to split a non-zero total over');
+    return [];
+  }
+  // Order of precedence for the remainder: largest weight first, request order on ties (stable sort).
+  const byWeight = weights.map((_, i) => i).sort((a, b) => weights[b].cmp(weights[a]) || a - b);
   const whole = sum(weights);
-  if (whole.lte(0)) {
+  if (whole.eq(0)) {
     const parts = weights.map(() => ZERO);
-    parts[0] = total;
+    parts[byWeight[0]] = total;
     return parts;
   }
-  const parts = weights.map((w) => total.times(w).div(whole).round(2, Big.roundDown));
-  const remainder = total.minus(sum(parts));
-  let largest = 0;
-  weights.forEach((w, i) => {
-    if (w.gt(weights[largest])) largest = i;
-  });
-  parts[largest] = parts[largest].plus(remainder);
+
+  // Work in whole fen so the rounding down is exact.
+  const totalFen = total.times(100);
+  const wholeFen = whole.times(100);
+  const parts = weights.map((w) => floorDiv(totalFen.times(w.times(100)), wholeFen).div(100));
+  let remainder = total.minus(sum(parts));
+  const capped = total.lte(whole);
+  for (const i of byWeight) {
+    if (remainder.eq(0)) break;
+    const room = capped ? weights[i].minus(parts[i]) : remainder;
+    const take = room.lt(remainder) ? room : remainder;
+    parts[i] = parts[i].plus(take);
+    remainder = remainder.minus(take);
+  }
   return parts;
 }

@@ -41,12 +41,12 @@ export async function bootApp(label: string, env: Record<string, string> = {}, o
     ...env,
   });
   const app = await createApp(config);
-  await app.init();
-  await app.getHttpAdapter().getInstance().ready();
+  // a real listening socket: supertest would otherwise open one server per request
+  await app.listen(0, '127.0.0.1');
   const ds = app.get(DataSource);
   return {
     app,
-    http: request(app.getHttpServer()),
+    http: request(await app.getUrl()),
     ds,
     db,
     dataDir,

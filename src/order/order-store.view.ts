@@ -1,0 +1,68 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { moneyString } from '../common/money';
+import { formatDate } from '../common/time';
+import type { Order } from './order.entity';
+import { ORDER_STATUS_NAMES, OrderStatus } from './order-status';
+
+/** An order as the storefront sees it (order_info, order_list items). */
+export class StoreOrderView {
+  @ApiProperty({ description: '订单编号' }) code: string;
+  @ApiProperty({ description: '支付单号（同一次下单的订单共用）' }) pay_no: string;
+  @ApiProperty({ description: '0:未支付; 1:已支付; 2:已退款; 3:已发货; 4:已完成; 5:已过期; 6:已关闭; 7:支付失败; 8:已确认' }) status: number;
+  @ApiProperty({ description: '状态名称' }) status_name: string;
+  @ApiProperty({ description: '团购 id' }) group_buying_id: number;
+  @ApiProperty({ description: '商品名称' }) product_name: string;
+  @ApiProperty({ description: '规格' }) spec: string;
+  @ApiProperty({ description: '图片路径' }) image_path: string;
+  @ApiProperty({ description: '单价', example: '29.90' }) price: string;
+  @ApiProperty({ description: '数量' }) quantity: number;
+  @ApiProperty({ description: '商品金额', example: '59.80' }) goods_price: string;
+  @ApiProperty({ description: '优惠金额', example: '0.00' }) coupon_price: string;
+  @ApiProperty({ description: '运费', example: '0.00' }) dispatch_price: string;
+  @ApiProperty({ description: '实付金额', example: '59.80' }) pay_price: string;
+  @ApiProperty({ description: '1:自提; 2:快递' }) deliver_type: number;
+  @ApiProperty({ description: '取货码（支付后、自提订单）', nullable: true, type: String }) deliver_code: string | null;
+  @ApiProperty({ description: '快递单号', nullable: true, type: String }) tracking_no: string | null;
+  @ApiProperty({ description: '收货地址' }) address: string;
+  @ApiProperty({ description: '电话' }) phone: string;
+  @ApiProperty({ description: '备注' }) remark: string;
+  @ApiProperty({ description: '序号', nullable: true, type: Number }) sequence: number | null;
+  @ApiProperty({ description: '下单时间' }) create_time: string;
+  @ApiProperty({ description: '支付时间', nullable: true, type: String }) pay_time: string | null;
+  @ApiProperty({ description: '支付截止时间' }) expire_time: string;
+  @ApiPropertyOptional({ description: '拼团（仅拼团订单）', nullable: true, type: Object }) team: Record<string, unknown> | null;
+  @ApiProperty({ description: '是否已评价' }) reviewed: boolean;
+}
+
+const CODE_VISIBLE = new Set<number>([OrderStatus.PAID, OrderStatus.CONFIRMED, OrderStatus.COMPLETED]);
+
+export function toStoreOrderView(o: Order, team: Record<string, unknown> | null = null): StoreOrderView {
+  return {
+    code: o.code,
+    pay_no: o.payNo,
+    status: o.status,
+    status_name: ORDER_STATUS_NAMES[o.status] ?? '',
+    group_buying_id: o.groupBuyingId,
+    product_name: o.productName,
+    spec: o.spec,
+    image_path: o.imagePath,
+    price: moneyString(o.price),
+    quantity: o.qty,
+    goods_price: moneyString(o.goodsMoney),
+    coupon_price: moneyString(o.couponMoney),
+    dispatch_price: moneyString(o.deliverFee),
+    pay_price: moneyString(o.money),
+    deliver_type: o.deliverType,
+    deliver_code: o.deliverType === 1 && CODE_VISIBLE.has(o.status) ? o.deliverCode : null,
+    tracking_no: o.trackingNo,
+    address: o.address,
+    phone: o.phone,
+    remark: o.remark,
+    sequence: o.sequence,
+    create_time: formatDate(o.createTime)!,
+    pay_time: formatDate(o.payTime),
+    expire_time: formatDate(o.expireTime)!,
+    team,
+    reviewed: o.reviewed,
+  };
+}

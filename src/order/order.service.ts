@@ -1,0 +1,127 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { DataSource, In, Repository } from 'typeorm';
+import { User } from '../auth/user.entity';
+import { Codes, DomainError } from '../common/errors';
+import { money } from '../common/money';
+import { storePaging } from '../common/pagination';
+import { execute, insertId, runTx } from '../database/sql';
+import { PAYMENT_PROVIDER, PaymentProvider } from '../payment/payment-provider';
+import { Checkout } from './checkout.entity';
+import { CommentDto, OrderListDto } from './dto/checkout.dto';
+import { Order } from './order.entity';
+import { ORDER_STATUS_NAMES, OrderStatus } from './order-status';
+import { assertTransition } from './order.state';
+import { toStoreOrderView } from './order-store.view';
+import { SettlementService } from './settlement.service';
+
+/** order_list status groups (contract §5). */
+const LIST_GROUPS: Record<number, { statuses: number[]; reviewed?: boolean }> = {
+  0: { statuses: [0] },
+  1: { statuses: [1, 8, 3] },
+  2: { statuses: [4], reviewed: false },
+  3: { statuses: [4], reviewed: true },
+  4: { statuses: [2] },
+};
+
+/** The storefront's order use cases: read, pay, cancel, confirm receipt, review. Another user's order is a 404. */
+@Injectable()
+export class OrderService {
+  private readonly logger = new Logger(OrderService.name);
+  constructor(
+    private readonly ds: DataSource,
+    private readonly settlement: SettlementService,
+    @Inject(PAYMENT_PROVIDER) private readonly provider: PaymentProvider,
+    @InjectRepository(Order) private readonly orders: Repository<Order>,
+    @InjectRepository(Checkout) private readonly checkouts: Repository<Checkout>,
+    @InjectRepository(User) private readonly users: Repository<User>,
+  ) {}
+
+  async mine(userId: number, code: string): Promise<Order> {
+    const o = await this.orders.findOne({ where: { code, userId } });
+    if (!o) throw DomainError.notFound('订单');
+    return o;
+  }
+
+  async info(userId: number, code: string) {
+    return toStoreOrderView(await this.mine(userId, code));
+  }
+
+  async list(userId: number, dto: OrderListDto) {
+    const { page, limit, skip, take } = storePaging({ page: dto.page, limit: dto.limit });
+    const where: Record<string, unknown> = { userId };
+    if (dto.status !== undefined) {
+      const g = LIST_GROUPS[dto.status];
+      where.status = In(g.statuses);
+      if (g.reviewed !== undefined) where.reviewed = g.reviewed;
+    }
+    const [list, total] = await this.orders.findAndCount({ where, order: { createTime: 'DESC', id: 'DESC' }, skip, take });
+    return { list: list.map((o) => toStoreOrderView(o)), total, page, limit };
+  }
+
+  /** GET payOrder/{code}: pays the whole checkout the order belongs to (§6). */
+  async pay(userId: number, code: string): Promise<{ http: number; body: unknown }> {
+    const order = await this.mine(userId, code);
+    const checkout = await this.checkouts.findOneOrFail({ where: { id: order.checkoutId } });
+    const paid = () => ({ http: 200, body: { status: Codes.PAID, msg: '支付成功', data: { paid: true, pay_no: checkout.payNo } } });
+    if (checkout.status === OrderStatus.PAID) return paid();
+    if (checkout.status === OrderStatus.EXPIRED || checkout.status === OrderStatus.CLOSED || checkout.expireTime <= new Date()) {
+      throw DomainError.payTimeout();
+    }
+    const user = await this.users.findOne({ where: { id: userId } });
+    const outcome = await this.provider.pay({
+      payNo: checkout.payNo,
+      total: money(checkout.totalPrice),
+      description: order.productName.slice(0, 127),
+      expireTime: checkout.expireTime,
+      openId: user?.openId ?? '',
+    });
+    if (outcome.kind === 'pending') {
+      return { http: 200, body: { status: 200, msg: 'ok', data: { paid: false, pay_no: checkout.payNo, ...outcome.clientParams } } };
+    }
+    const won = await runTx(this.ds, (em) =>
+      this.settlement.settle(em, checkout.id, new Date(), { type: 'user', id: userId }, { transactionId: outcome.transactionId }),
+    );
+    if (won) return paid();
+    const fresh = await this.checkouts.findOneOrFail({ where: { id: checkout.id } });
+    if (fresh.status === OrderStatus.PAID) return paid();
+    throw DomainError.payTimeout();
+  }
+
+  /** Unpaid → closed (6) for the whole checkout: stock and coupon back. */
+  async cancel(userId: number, code: string): Promise<void> {
+    const order = await this.mine(userId, code);
+    const done = await runTx(this.ds, (em) => this.settlement.release(em, order.checkoutId, OrderStatus.CLOSED, { type: 'user', id: userId }));
+    if (!done) {
+      const fresh = await this.mine(userId, code);
+      assertTransition(fresh.status, OrderStatus.CLOSED);
+      // the status allows it but the checkout was released by someone else a moment ago
+      throw DomainError.conflict('订单状态已变化，请刷新 (order changed meanwhile)');
+    }
+  }
+
+  /** Shipped → completed: the buyer confirms receipt. */
+  async take(userId: number, code: string): Promise<void> {
+    const order = await this.mine(userId, code);
+    if (order.status !== OrderStatus.SHIPPED) {
+      throw DomainError.conflict(`订单状态为「${ORDER_STATUS_NAMES[order.status]}」，只有已发货的订单可以确认收货 (order is ${order.status}; only shipped orders can be received)`);
+    }
+    await runTx(this.ds, async (em) => {
+      const n = await execute(em, 'UPDATE group_buying_order SET status = 4, open_deliver_code = NULL, update_time = CURRENT_TIMESTAMP WHERE id = ? AND status = 3', [order.id]);
+      if (n !== 1) throw DomainError.conflict('订单状态已变化，请刷新 (order changed meanwhile)');
+      await this.settlement.log(em, { tenantId: order.tenantId, orderId: order.id, shopId: order.shopId, action: 'take', actor: { type: 'user', id: userId }, from: 3, to: 4 });
+    });
+  }
+
+  async comment(userId: number, dto: CommentDto): Promise<void> {
+    const order = await this.mine(userId, dto.code);
+    if (order.status !== OrderStatus.COMPLETED) {
+      throw DomainError.conflict(`订单状态为「${ORDER_STATUS_NAMES[order.status]}」，只能评价已完成的订单 (only completed orders can be reviewed)`);
+    }
+    await runTx(this.ds, async (em) => {
+      const n = await execute(em, 'UPDATE group_buying_order SET reviewed = 1, update_time = CURRENT_TIMESTAMP WHERE id = ? AND status = 4 AND reviewed = 0', [order.id]);
+      if (n !== 1) throw DomainError.conflict('订单已评价 (already reviewed)');
+      await insertId(em, 'INSERT INTO order_review (order_id, user_id, score, content) VALUES (?, ?, ?, ?)', [order.id, userId, dto.score, dto.content]);
+    });
+  }
+}

@@ -1,0 +1,23 @@
+import { Injectable } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { PaymentProvider, PayOutcome, QueryOutcome, RefundOutcome, RefundRequest } from './payment-provider';
+
+/** Settles every payment and refund at once, with no money moving. The default outside production. */
+@Injectable()
+export class SandboxPaymentProvider implements PaymentProvider {
+  readonly name = 'sandbox' as const;
+
+  async pay(): Promise<PayOutcome> {
+    return { kind: 'settled', transactionId: `sandbox-${randomBytes(8).toString('hex')}` };
+  }
+
+  async refund(req: RefundRequest): Promise<RefundOutcome> {
+    return { status: 'success', providerRefundId: `sandbox-refund-${req.outRefundNo}` };
+  }
+
+  async query(): Promise<QueryOutcome> {
+    return { state: 'unknown' };
+  }
+
+  async close(): Promise<void> {}
+}
