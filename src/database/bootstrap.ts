@@ -9,7 +9,7 @@ import { Coupon } from '../coupon/coupon.entity';
 import { GroupBuying } from '../group-buying/group-buying.entity';
 import { Shop } from '../shop/shop.entity';
 import { Tenant } from '../tenant/tenant.entity';
-import { runMigrationsLocked } from './data-source';
+import { pinUtcSessions, runMigrationsLocked } from './data-source';
 
 const logger = new Logger('Bootstrap');
 
@@ -36,6 +36,7 @@ async function withStartupLock<T>(ds: DataSource, fn: () => Promise<T>): Promise
  * then demo data when asked (the embedded default). Safe when several instances start at once.
  */
 export async function prepareDatabase(ds: DataSource, config: AppConfig): Promise<void> {
+  pinUtcSessions(ds);
   await runMigrationsLocked(ds);
   await withStartupLock(ds, async () => {
     await ds.transaction(async (em) => {

@@ -76,3 +76,22 @@ export async function runMigrationsLocked(ds: DataSource): Promise<void> {
     await qr.release();
   }
 }
+
+/**
+ * Every MySQL session in UTC: DATETIME defaults (CURRENT_TIMESTAMP) and the UTC values mysql2 binds
+ * (timezone 'Z') then agree whatever the server's own zone is. Runs once per pooled connection,
+ * queued before that connection's first query.
+ */
+export function pinUtcSessions(ds: DataSource): void {
+  if (ds.options.type !== 'mysql') return;
+  type Conn = { __utc?: boolean; query: (sql: string, cb: (err: unknown) => void) => unknown };
+  const driver = ds.driver as unknown as { prepareDbConnection: (c: Conn) => unknown };
+  const original = driver.prepareDbConnection.bind(driver);
+  driver.prepareDbConnection = (c: Conn) => {
+    if (!c.__utc) {
+      c.__utc = true;
+      c.query("SET time_zone = '+00:00'", () => undefined);
+    }
+    return original(c);
+  };
+}

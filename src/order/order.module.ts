@@ -7,13 +7,15 @@ import { CheckoutService } from './checkout.service';
 import { Checkout } from './checkout.entity';
 import { Order } from './order.entity';
 import { OrderService } from './order.service';
+import { OrderAdminController } from './order-admin.controller';
+import { OrderAdminService } from './order-admin.service';
 import { OrderStoreController } from './order-store.controller';
 import { SettlementService } from './settlement.service';
 
 @Module({
   imports: [TypeOrmModule.forFeature([Order, Checkout, User]), CouponModule, PaymentModule],
-  controllers: [OrderStoreController],
-  providers: [CheckoutService, OrderService, SettlementService],
-  exports: [SettlementService, OrderService],
+  controllers: [OrderStoreController, OrderAdminController],
+  providers: [CheckoutService, OrderService, SettlementService, OrderAdminService],
+  exports: [SettlementService, OrderService, OrderAdminService],
 })
 export class OrderModule {}

@@ -1,0 +1,96 @@
+import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { AdminAuth, Scope } from '../auth/auth.decorators';
+import { adminOk } from '../common/envelope';
+import { DELIVER_TYPE_NAMES, ORDER_STATUS_NAMES } from '../order/order-status';
+import { IdResponse, StatusResponse } from '../tenant/tenant.dto';
+import { TenantScope } from '../tenant/tenant-scope';
+import { ChangeUsingDto, CreateDealDto, DealIdQuery, DealListQuery, UpdateDealDto, VisitorQuery } from './group-buying.dto';
+import { GroupBuyingService } from './group-buying.service';
+import { DealDetailView, DealPage, DealUserView, KeyValueView } from './group-buying.view';
+
+const keyValues = (names: Record<number, string>): KeyValueView[] =>
+  Object.entries(names)
+    .map(([key, value]) => ({ key: Number(key), value }))
+    .sort((a, b) => a.key - b.key);
+
+/** 团购租户业务接口 (seed 001): deals of the caller's tenant. */
+@ApiTags('groupbuying 团购（管理端）')
+@Controller('api/marketing/groupbuying')
+@AdminAuth()
+export class GroupBuyingAdminController {
+  constructor(private readonly deals: GroupBuyingService) {}
+
+  @Get('get')
+  @ApiOperation({ summary: '获取团购信息', description: '团购及其最近 100 条订单（orders）和已支付订单的不重复购买人（orderUsers，最近 100 位）。' })
+  @ApiOkResponse({ type: DealDetailView })
+  get(@Scope() scope: TenantScope, @Query() q: DealIdQuery) {
+    return this.deals.detail(scope, q.id);
+  }
+
+  @Get('getlist')
+  @ApiOperation({ summary: '获取团购列表', description: '按 id 倒序分页；sumData 为整个筛选结果的 stock、payedCount、orderCount、visitTimes 合计。' })
+  @ApiOkResponse({ type: DealPage })
+  list(@Scope() scope: TenantScope, @Query() q: DealListQuery) {
+    return this.deals.list(scope, q);
+  }
+
+  @Get('getdelivertypelist')
+  @ApiOperation({ summary: '获取配送方式列表' })
+  @ApiOkResponse({ type: [KeyValueView] })
+  deliverTypes(): KeyValueView[] {
+    return keyValues(DELIVER_TYPE_NAMES);
+  }
+
+  @Get('getorderstatuslist')
+  @ApiOperation({ summary: '获取订单状态列表' })
+  @ApiOkResponse({ type: [KeyValueView] })
+  orderStatuses(): KeyValueView[] {
+    return keyValues(ORDER_STATUS_NAMES);
+  }
+
+  @Get('getgroupbuyingvisitor')
+  @ApiOperation({ summary: '获取访客列表', description: '在前台打开过该团购的登录用户（最近 1000 位），id 为用户 id。' })
+  @ApiOkResponse({ type: [DealUserView] })
+  visitors(@Scope() scope: TenantScope, @Query() q: VisitorQuery) {
+    return this.deals.visitorsOf(scope, q.groupBuyingId);
+  }
+
+  @Post('create')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: '新增团购',
+    description: '接受 seed 001 的完整团购对象；服务端字段（id、shopName、payedCount、orderCount、visitTimes、userId、userName、createTime、orders、orderUsers）忽略不存。',
+  })
+  @ApiOkResponse({ type: IdResponse })
+  async create(@Scope() scope: TenantScope, @Body() dto: CreateDealDto) {
+    return adminOk(await this.deals.create(scope, dto));
+  }
+
+  @Post('update')
+  @HttpCode(200)
+  @ApiOperation({ summary: '修改团购', description: '同新增的团购对象加 id；未传的可选字段保持不变，计数字段不可修改。' })
+  @ApiOkResponse({ type: StatusResponse })
+  async update(@Scope() scope: TenantScope, @Body() dto: UpdateDealDto) {
+    await this.deals.update(scope, dto);
+    return adminOk();
+  }
+
+  @Post('delete')
+  @HttpCode(200)
+  @ApiOperation({ summary: '删除团购', description: '软删除：从列表和前台消失，订单保留。' })
+  @ApiOkResponse({ type: StatusResponse })
+  async remove(@Scope() scope: TenantScope, @Query() q: DealIdQuery) {
+    await this.deals.remove(scope, q.id);
+    return adminOk();
+  }
+
+  @Post('changeusing')
+  @HttpCode(200)
+  @ApiOperation({ summary: '修改状态', description: '启用/停用，可同时修改开始、结束时间（须 startTime < endTime，未传的一方取已存的值）。' })
+  @ApiOkResponse({ type: StatusResponse })
+  async changeUsing(@Scope() scope: TenantScope, @Body() dto: ChangeUsingDto) {
+    await this.deals.changeUsing(scope, dto);
+    return adminOk();
+  }
+}

@@ -1,0 +1,362 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  Max,
+  MaxLength,
+  Min,
+  registerDecorator,
+  ValidationArguments,
+  ValidationOptions,
+} from 'class-validator';
+import { AdminPageQuery, StorePageQuery } from '../common/pagination';
+import { parseDate } from '../common/time';
+import { ToBool, ToInt, Trim } from '../common/transforms';
+import { IsAppDate, IsMoney, IsPhone } from '../common/validators';
+
+export const DELIVER_TYPES = [1, 2];
+/** 0 = plain deal; a team buy needs 2–100 members. */
+export const TEAM_SIZES = [0, ...Array.from({ length: 99 }, (_, i) => i + 2)];
+export const ORDER_SORTS = ['createTime', 'payTime', 'money', 'qty', 'sequence'] as const;
+export type OrderSort = (typeof ORDER_SORTS)[number];
+
+/** `endTime` later than the sibling `startTime` (only checked when both are valid dates; the service re-checks with stored values). */
+function IsLaterThan(other: string, options?: ValidationOptions) {
+  return (object: object, propertyName: string) =>
+    registerDecorator({
+      name: 'isLaterThan',
+      target: object.constructor,
+      propertyName,
+      constraints: [other],
+      options: { message: `${propertyName} must be later than ${other}`, ...options },
+      validator: {
+        validate(value: unknown, args: ValidationArguments) {
+          const end = parseDate(value);
+          const start = parseDate((args.object as Record<string, unknown>)[other]);
+          if (!end || !start) return true;
+          return end.getTime() > start.getTime();
+        },
+      },
+    });
+}
+
+/**
+ * The deal body of seed 001. Whatever the server owns (id on create, shopName, payedCount, orderCount,
+ * visitTimes, userId, userName, createTime, orders, orderUsers) may be sent and is dropped by the
+ * whitelist: never stored, never a 400.
+ */
+export class DealBodyDto {
+  @ApiProperty({ description: '门店Id（须为本租户门店）', example: 1 })
+  @ToInt()
+  @IsInt()
+  @Min(1)
+  shopId: number;
+
+  @ApiProperty({ description: '名称', example: '赣南脐橙 5 斤装' })
+  @Trim()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100)
+  name: string;
+
+  @ApiPropertyOptional({ description: '描述', example: '当季现摘，门店自提' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(10000)
+  description?: string | null;
+
+  @ApiPropertyOptional({ description: '1:自提; 2:快递（默认 1）', enum: DELIVER_TYPES, example: 1 })
+  @IsOptional()
+  @ToInt()
+  @IsIn(DELIVER_TYPES, { message: 'deliverType must be 1 (自提) or 2 (快递)' })
+  deliverType?: number;
+
+  @ApiPropertyOptional({ description: '地址', example: '广州市白云区新市二街 1003 号' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(255)
+  address?: string;
+
+  @ApiPropertyOptional({ description: '坐标', example: '113.26,23.13' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  lbs?: string;
+
+  @ApiPropertyOptional({ description: '电话（5–20 位数字、+、- 或空格）', example: '020-12345678' })
+  @IsOptional()
+  @IsPhone()
+  phone?: string;
+
+  @ApiPropertyOptional({ description: '是否启用（默认 true）', example: true })
+  @IsOptional()
+  @ToBool()
+  @IsBoolean()
+  inUse?: boolean;
+
+  @ApiPropertyOptional({ description: '商品Id', example: 11, type: Number, nullable: true })
+  @IsOptional()
+  @ToInt()
+  @IsInt()
+  @Min(0)
+  productId?: number | null;
+
+  @ApiProperty({ description: '商品名称', example: '赣南脐橙' })
+  @Trim()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100)
+  productName: string;
+
+  @ApiPropertyOptional({ description: '商品编码', example: 'FRUIT-001' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  productCode?: string;
+
+  @ApiPropertyOptional({ description: '图片路径', example: '/images/orange.jpg' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  imagePath?: string;
+
+  @ApiProperty({ description: '单价（> 0，最多两位小数）', example: 15.0, type: Number })
+  @IsMoney({ gt: 0 })
+  price: number | string;
+
+  @ApiPropertyOptional({ description: '规格', example: '5斤/箱' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  spec?: string;
+
+  @ApiPropertyOptional({ description: '库存（剩余可售数量，≥ 0 的整数；新增时默认 0）', example: 17 })
+  @IsOptional()
+  @ToInt()
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000_000)
+  stock?: number;
+
+  @ApiPropertyOptional({ description: '每人限购数量（0 = 不限，默认 0）', example: 0 })
+  @IsOptional()
+  @ToInt()
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
+  limitPerUser?: number;
+
+  @ApiPropertyOptional({ description: '快递运费（每单，≥ 0，默认 0）', example: 0, type: Number })
+  @IsOptional()
+  @IsMoney({ min: 0 })
+  deliverFee?: number | string;
+
+  @ApiPropertyOptional({ description: '成团人数（0 = 普通团购；2–100 = 拼团）', example: 0 })
+  @IsOptional()
+  @ToInt()
+  @IsIn(TEAM_SIZES, { message: 'teamSize must be 0 (plain deal) or an integer 2-100 (team buy)' })
+  teamSize?: number;
+
+  @ApiPropertyOptional({ description: '拼团时限（小时，1–720，默认 24）', example: 24 })
+  @IsOptional()
+  @ToInt()
+  @IsInt()
+  @Min(1)
+  @Max(720)
+  teamHours?: number;
+
+  @ApiPropertyOptional({ description: '虚拟成团：到期未成团时以机器人补齐（默认 false）', example: false })
+  @IsOptional()
+  @ToBool()
+  @IsBoolean()
+  virtualTeam?: boolean;
+}
+
+export class CreateDealDto extends DealBodyDto {
+  @ApiProperty({ description: '开始时间', example: '2026-01-15 10:11:34' })
+  @IsAppDate()
+  startTime: string;
+
+  @ApiProperty({ description: '结束时间（须晚于开始时间）', example: '2026-02-15 10:11:34' })
+  @IsAppDate()
+  @IsLaterThan('startTime')
+  endTime: string;
+}
+
+export class UpdateDealDto extends DealBodyDto {
+  @ApiProperty({ description: 'id', example: 24 })
+  @ToInt()
+  @IsInt()
+  @Min(1)
+  id: number;
+
+  @ApiPropertyOptional({ description: '开始时间（不传则不变）', example: '2026-01-15 10:11:34' })
+  @IsOptional()
+  @IsAppDate()
+  startTime?: string;
+
+  @ApiPropertyOptional({ description: '结束时间（不传则不变；须晚于开始时间）', example: '2026-02-15 10:11:34' })
+  @IsOptional()
+  @IsAppDate()
+  @IsLaterThan('startTime')
+  endTime?: string;
+}
+
+export class ChangeUsingDto {
+  @ApiProperty({ description: 'id', example: 4 })
+  @ToInt()
+  @IsInt()
+  @Min(1)
+  id: number;
+
+  @ApiProperty({ description: '启用', example: true })
+  @ToBool()
+  @IsBoolean()
+  inUse: boolean;
+
+  @ApiPropertyOptional({ description: '开始时间', example: '2026-01-15 10:11:41' })
+  @IsOptional()
+  @IsAppDate()
+  startTime?: string;
+
+  @ApiPropertyOptional({ description: '结束时间', example: '2026-02-15 10:11:41' })
+  @IsOptional()
+  @IsAppDate()
+  @IsLaterThan('startTime')
+  endTime?: string;
+}
+
+export class DealIdQuery {
+  @ApiProperty({ description: '团购 id' })
+  @ToInt()
+  @IsInt()
+  @Min(1)
+  id: number;
+}
+
+export class VisitorQuery {
+  @ApiProperty({ description: '团购Id' })
+  @ToInt()
+  @IsInt()
+  @Min(1)
+  groupBuyingId: number;
+}
+
+export class DealListQuery extends AdminPageQuery {
+  @ApiPropertyOptional({ description: '关键字：名称、商品名称或商品编码' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  keyword?: string;
+
+  @ApiPropertyOptional({ description: '门店Id' })
+  @IsOptional()
+  @ToInt()
+  @IsInt()
+  @Min(1)
+  shopId?: number;
+
+  @ApiPropertyOptional({ description: '开始日期：团购时间段与 [startDate, endDate] 有交集（只给日期时含当天）', example: '2026-01-01' })
+  @IsOptional()
+  @IsAppDate()
+  startDate?: string;
+
+  @ApiPropertyOptional({ description: '结束日期（只给日期时含当天）', example: '2026-01-31' })
+  @IsOptional()
+  @IsAppDate()
+  endDate?: string;
+}
+
+export class OrderIdQuery {
+  @ApiProperty({ description: '订单 id' })
+  @ToInt()
+  @IsInt()
+  @Min(1)
+  id: number;
+}
+
+class OrderFilterQuery extends AdminPageQuery {
+  @ApiPropertyOptional({ description: '1:自提; 2:快递', enum: DELIVER_TYPES })
+  @IsOptional()
+  @ToInt()
+  @IsIn(DELIVER_TYPES, { message: 'deliverType must be 1 (自提) or 2 (快递)' })
+  deliverType?: number;
+
+  @ApiPropertyOptional({ description: '0:未支付; 1:已支付; 2:已退款; 3:已发货; 4:已完成; 5:已过期; 6:已关闭; 7:支付失败; 8:已确认' })
+  @IsOptional()
+  @ToInt()
+  @IsInt()
+  @Min(0)
+  @Max(8)
+  status?: number;
+
+  @ApiPropertyOptional({ description: '关键字：订单编号、购买人名称、电话或商品名称' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  keyword?: string;
+}
+
+export class DealOrderListQuery extends OrderFilterQuery {
+  @ApiProperty({ description: '团购Id' })
+  @ToInt()
+  @IsInt()
+  @Min(1)
+  groupBuyingId: number;
+}
+
+export class OrderListQuery extends OrderFilterQuery {
+  @ApiPropertyOptional({ description: '下单时间起（只给日期时从当天 0 点）', example: '2026-01-01' })
+  @IsOptional()
+  @IsAppDate()
+  startDate?: string;
+
+  @ApiPropertyOptional({ description: '下单时间止（只给日期时含当天）', example: '2026-01-31' })
+  @IsOptional()
+  @IsAppDate()
+  endDate?: string;
+
+  @ApiPropertyOptional({ description: '团购名称（模糊匹配）' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  name?: string;
+
+  @ApiPropertyOptional({ description: '门店Id' })
+  @IsOptional()
+  @ToInt()
+  @IsInt()
+  @Min(1)
+  shopId?: number;
+
+  @ApiPropertyOptional({ description: '排序字段', enum: ORDER_SORTS, default: 'createTime' })
+  @IsOptional()
+  @IsIn(ORDER_SORTS as unknown as string[], { message: `sort must be one of ${ORDER_SORTS.join(', ')}` })
+  sort?: OrderSort;
+
+  @ApiPropertyOptional({ description: 'true: 升序; 否则降序', type: Boolean })
+  @IsOptional()
+  @ToBool()
+  @IsBoolean()
+  order?: boolean;
+}
+
+export class StoreDealListQuery extends StorePageQuery {
+  @ApiPropertyOptional({ description: '门店 id' })
+  @IsOptional()
+  @ToInt()
+  @IsInt()
+  @Min(1)
+  shop_id?: number;
+
+  @ApiPropertyOptional({ description: '租户 id（不传：所有租户）' })
+  @IsOptional()
+  @ToInt()
+  @IsInt()
+  @Min(1)
+  tenant_id?: number;
+}

@@ -1,0 +1,196 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { moneyNumber, moneyString } from '../common/money';
+import { formatDate } from '../common/time';
+import { AdminOrderView } from '../order/order-admin.view';
+import type { GroupBuying } from './group-buying.entity';
+
+const DATE_EXAMPLE = '2026-01-15 10:11:34';
+
+/** A deal in the admin API (seed 001's field names, plus limitPerUser, deliverFee, teamSize, teamHours, virtualTeam). */
+export class DealView {
+  @ApiProperty({ description: 'id', example: 24 }) id: number;
+  @ApiProperty({ description: '门店Id', example: 1 }) shopId: number;
+  @ApiProperty({ description: '门店', example: '示例门店' }) shopName: string;
+  @ApiProperty({ description: '名称' }) name: string;
+  @ApiProperty({ description: '描述' }) description: string;
+  @ApiProperty({ description: '开始时间', example: DATE_EXAMPLE }) startTime: string;
+  @ApiProperty({ description: '结束时间', example: DATE_EXAMPLE }) endTime: string;
+  @ApiProperty({ description: '1:自提; 2:快递', example: 1 }) deliverType: number;
+  @ApiProperty({ description: '地址' }) address: string;
+  @ApiProperty({ description: '坐标' }) lbs: string;
+  @ApiProperty({ description: '电话' }) phone: string;
+  @ApiProperty({ description: '是否启用' }) inUse: boolean;
+  @ApiProperty({ description: '商品Id', type: Number, nullable: true, example: 11 }) productId: number | null;
+  @ApiProperty({ description: '商品名称' }) productName: string;
+  @ApiProperty({ description: '商品编码' }) productCode: string;
+  @ApiProperty({ description: '图片路径' }) imagePath: string;
+  @ApiProperty({ description: '单价', example: 15.0 }) price: number;
+  @ApiProperty({ description: '规格' }) spec: string;
+  @ApiProperty({ description: '库存', example: 17 }) stock: number;
+  @ApiProperty({ description: '已购数量（状态 1、3、4、8 订单的件数）', example: 18 }) payedCount: number;
+  @ApiProperty({ description: '订单数量（未过期、未关闭的订单数）', example: 19 }) orderCount: number;
+  @ApiProperty({ description: '访问次数', example: 20 }) visitTimes: number;
+  @ApiProperty({ description: '创建人Id', type: Number, nullable: true, example: 21 }) userId: number | null;
+  @ApiProperty({ description: '创建人名称' }) userName: string;
+  @ApiProperty({ description: '创建时间', example: DATE_EXAMPLE }) createTime: string;
+  @ApiProperty({ description: '每人限购数量（0 = 不限）', example: 0 }) limitPerUser: number;
+  @ApiProperty({ description: '快递运费（每单）', example: 0 }) deliverFee: number;
+  @ApiProperty({ description: '成团人数（0 = 普通团购；≥ 2 = 拼团）', example: 0 }) teamSize: number;
+  @ApiProperty({ description: '拼团时限（小时）', example: 24 }) teamHours: number;
+  @ApiProperty({ description: '虚拟成团（到期以机器人补齐）', example: false }) virtualTeam: boolean;
+}
+
+/** 购买人 / 访客 */
+export class DealUserView {
+  @ApiProperty({ description: 'id（用户 id）', example: 4 }) id: number;
+  @ApiProperty({ description: '名称' }) name: string;
+  @ApiProperty({ description: 'OpenId' }) openId: string;
+  @ApiProperty({ description: '头像' }) profile: string;
+}
+
+export class DealDetailView extends DealView {
+  @ApiProperty({ description: '团购订单（最近 100 条）', type: [AdminOrderView] }) orders: AdminOrderView[];
+  @ApiProperty({ description: '购买人（已支付订单的不重复买家，最近 100 位）', type: [DealUserView] }) orderUsers: DealUserView[];
+}
+
+export class DealSumData {
+  @ApiProperty({ description: '库存合计' }) stock: number;
+  @ApiProperty({ description: '已购数量合计' }) payedCount: number;
+  @ApiProperty({ description: '订单数量合计' }) orderCount: number;
+  @ApiProperty({ description: '访问次数合计' }) visitTimes: number;
+}
+
+export class DealPage {
+  @ApiProperty({ type: [DealView] }) data: DealView[];
+  @ApiProperty({ example: 1 }) pageIndex: number;
+  @ApiProperty({ example: 20 }) pageSize: number;
+  @ApiProperty({ example: 1 }) totalCount: number;
+  @ApiProperty({ type: DealSumData, description: '整个筛选结果（非本页）的合计' }) sumData: DealSumData;
+}
+
+export class OrderSumData {
+  @ApiProperty({ description: '数量合计' }) qty: number;
+  @ApiProperty({ description: '金额合计', example: 20.0 }) money: number;
+}
+
+export class OrderPage {
+  @ApiProperty({ type: [AdminOrderView] }) data: AdminOrderView[];
+  @ApiProperty({ example: 1 }) pageIndex: number;
+  @ApiProperty({ example: 20 }) pageSize: number;
+  @ApiProperty({ example: 1 }) totalCount: number;
+  @ApiProperty({ type: OrderSumData, description: '整个筛选结果（非本页）的合计' }) sumData: OrderSumData;
+}
+
+export class KeyValueView {
+  @ApiProperty({ example: 1 }) key: number;
+  @ApiProperty({ example: '自提' }) value: string;
+}
+
+/** A deal in the storefront API (snake_case, money as strings with two decimals). */
+export class StoreDealView {
+  @ApiProperty({ example: 11 }) id: number;
+  @ApiProperty({ description: '名称' }) name: string;
+  @ApiProperty({ description: '描述' }) description: string;
+  @ApiProperty({ description: '商品Id', type: Number, nullable: true }) product_id: number | null;
+  @ApiProperty({ description: '商品名称' }) product_name: string;
+  @ApiProperty({ description: '商品编码' }) product_code: string;
+  @ApiProperty({ description: '规格' }) spec: string;
+  @ApiProperty({ description: '图片路径' }) image_path: string;
+  @ApiProperty({ description: '单价', example: '29.90' }) price: string;
+  @ApiProperty({ description: '库存' }) stock: number;
+  @ApiProperty({ description: '已购数量' }) payed_count: number;
+  @ApiProperty({ description: '开始时间', example: DATE_EXAMPLE }) start_time: string;
+  @ApiProperty({ description: '结束时间', example: DATE_EXAMPLE }) end_time: string;
+  @ApiProperty({ description: '1:自提; 2:快递', example: 1 }) deliver_type: number;
+  @ApiProperty({ description: '快递运费（每单）', example: '0.00' }) deliver_fee: string;
+  @ApiProperty({ description: '门店Id' }) shop_id: number;
+  @ApiProperty({ description: '门店' }) shop_name: string;
+  @ApiProperty({ description: '地址' }) address: string;
+  @ApiProperty({ description: '坐标' }) lbs: string;
+  @ApiProperty({ description: '电话' }) phone: string;
+  @ApiProperty({ description: '每人限购数量（0 = 不限）' }) limit_per_user: number;
+  @ApiProperty({ description: '成团人数（0 = 普通团购）' }) team_size: number;
+  @ApiProperty({ description: '是否启用（详情中可能为 false：已下架）' }) in_use: boolean;
+}
+
+export class StoreDealPage {
+  @ApiProperty({ type: [StoreDealView] }) list: StoreDealView[];
+  @ApiProperty({ example: 1 }) total: number;
+  @ApiProperty({ example: 1 }) page: number;
+  @ApiProperty({ example: 10 }) limit: number;
+}
+
+export class StoreDealListResponse {
+  @ApiProperty({ example: 200 }) status: number;
+  @ApiProperty({ example: 'ok' }) msg: string;
+  @ApiProperty({ type: StoreDealPage }) data: StoreDealPage;
+}
+
+export class StoreDealDetailResponse {
+  @ApiProperty({ example: 200 }) status: number;
+  @ApiProperty({ example: 'ok' }) msg: string;
+  @ApiProperty({ type: StoreDealView }) data: StoreDealView;
+}
+
+export function toDealView(g: GroupBuying, shopName = ''): DealView {
+  return {
+    id: g.id,
+    shopId: g.shopId,
+    shopName,
+    name: g.name,
+    description: g.description ?? '',
+    startTime: formatDate(g.startTime)!,
+    endTime: formatDate(g.endTime)!,
+    deliverType: g.deliverType,
+    address: g.address,
+    lbs: g.lbs,
+    phone: g.phone,
+    inUse: !!g.inUse,
+    productId: g.productId ?? null,
+    productName: g.productName,
+    productCode: g.productCode,
+    imagePath: g.imagePath,
+    price: moneyNumber(g.price),
+    spec: g.spec,
+    stock: g.stock,
+    payedCount: g.payedCount,
+    orderCount: g.orderCount,
+    visitTimes: g.visitTimes,
+    userId: g.userId ?? null,
+    userName: g.userName,
+    createTime: formatDate(g.createTime)!,
+    limitPerUser: g.limitPerUser,
+    deliverFee: moneyNumber(g.deliverFee),
+    teamSize: g.teamSize,
+    teamHours: g.teamHours,
+    virtualTeam: !!g.virtualTeam,
+  };
+}
+
+export function toStoreDealView(g: GroupBuying, shopName = ''): StoreDealView {
+  return {
+    id: g.id,
+    name: g.name,
+    description: g.description ?? '',
+    product_id: g.productId ?? null,
+    product_name: g.productName,
+    product_code: g.productCode,
+    spec: g.spec,
+    image_path: g.imagePath,
+    price: moneyString(g.price),
+    stock: g.stock,
+    payed_count: g.payedCount,
+    start_time: formatDate(g.startTime)!,
+    end_time: formatDate(g.endTime)!,
+    deliver_type: g.deliverType,
+    deliver_fee: moneyString(g.deliverFee),
+    shop_id: g.shopId,
+    shop_name: shopName,
+    address: g.address,
+    lbs: g.lbs,
+    phone: g.phone,
+    limit_per_user: g.limitPerUser,
+    team_size: g.teamSize,
+    in_use: !!g.inUse,
+  };
+}

@@ -1,0 +1,255 @@
+import { adminToken, bootApp, newShop, newTenant, TestApp } from './support/app';
+
+const S = '/api/group/groupbuying';
+const A = '/api/marketing/groupbuying';
+const HOUR = 3600 * 1000;
+
+/** `YYYY-MM-DD HH:mm:ss` in Asia/Shanghai (APP_TZ of the tests), `offsetMs` from now. */
+function shanghai(offsetMs: number): string {
+  const d = new Date(Date.now() + offsetMs + 8 * HOUR);
+  return d.toISOString().slice(0, 19).replace('T', ' ');
+}
+
+describe('GroupBuying storefront (MariaDB)', () => {
+  let t: TestApp;
+  let a: { tenantId: number; token: string };
+  let b: { tenantId: number; token: string };
+  let shopA1: number;
+  let shopA2: number;
+  let shopB: number;
+  const deal: Record<string, number> = {};
+  const win = { startTime: shanghai(-HOUR), endTime: shanghai(48 * HOUR) };
+
+  async function create(token: string, body: Record<string, unknown>): Promise<number> {
+    const res = await t.http
+      .post(`${A}/create`)
+      .set('Authorization', `Bearer ${token}`)
+      .send({ name: '团购', productName: '商品', price: 10, stock: 10, ...win, ...body });
+    if (res.status !== 200) throw new Error(`create failed ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body.data as number;
+  }
+
+  async function login(openId: string, nickname: string, avatar = ''): Promise<{ id: number; token: string }> {
+    const res = await t.http.post('/api/group/auth/login').send({ openId, nickname, avatar });
+    return { id: res.body.data.user.id, token: res.body.data.token };
+  }
+
+  const adminGet = (id: number) => t.http.get(`${A}/get?id=${id}`).set('Authorization', `Bearer ${a.token}`);
+  const visitorsOf = (id: number, token = a.token) => t.http.get(`${A}/getgroupbuyingvisitor`).query({ groupBuyingId: id }).set('Authorization', `Bearer ${token}`);
+  const ids = (res: { body: { data: { list: Array<{ id: number }> } } }) => res.body.data.list.map((x) => x.id);
+
+  beforeAll(async () => {
+    t = await bootApp('gb_store');
+    const superToken = await adminToken(t);
+    a = await newTenant(t, superToken, 'StoreA');
+    b = await newTenant(t, superToken, 'StoreB');
+    shopA1 = await newShop(t, a.token, 'A 一店');
+    shopA2 = await newShop(t, a.token, 'A 二店');
+    shopB = await newShop(t, b.token, 'B 店');
+    deal.main = await create(a.token, {
+      shopId: shopA1,
+      name: '五常大米 10kg',
+      description: '快递到家',
+      productId: 12,
+      productName: '五常大米',
+      productCode: 'RICE-010',
+      spec: '10kg/袋',
+      imagePath: '/images/rice.jpg',
+      price: 29.9,
+      stock: 50,
+      deliverType: 2,
+      deliverFee: 8,
+      address: '广州市白云区',
+      lbs: '113.26,23.13',
+      phone: '020-12345678',
+      limitPerUser: 2,
+      teamSize: 3,
+    });
+    deal.a2 = await create(a.token, { shopId: shopA2, name: 'A2 团购' });
+    deal.b = await create(b.token, { shopId: shopB, name: 'B 团购' });
+    deal.future = await create(a.token, { shopId: shopA1, name: '未开始', startTime: shanghai(HOUR), endTime: shanghai(2 * HOUR) });
+    deal.past = await create(a.token, { shopId: shopA1, name: '已结束', startTime: shanghai(-2 * HOUR), endTime: shanghai(-HOUR) });
+    deal.disabled = await create(a.token, { shopId: shopA1, name: '已停用', inUse: false });
+    deal.deleted = await create(a.token, { shopId: shopA1, name: '已删除' });
+    const del = await t.http.post(`${A}/delete?id=${deal.deleted}`).set('Authorization', `Bearer ${a.token}`);
+    expect(del.status).toBe(200);
+  });
+  afterAll(() => t.close());
+
+  it('documents both routes with a summary and a response schema', async () => {
+    const res = await t.http.get('/docs-json');
+    for (const path of [`${S}/list`, `${S}/detail/{id}`]) {
+      const op = res.body.paths[path]?.get;
+      expect(op).toBeDefined();
+      expect(op.summary).toMatch(/团购/);
+      expect(op.responses['200'].content['application/json'].schema).toBeDefined();
+    }
+    const item = res.body.components.schemas.StoreDealView.properties;
+    expect(Object.keys(item)).toEqual(expect.arrayContaining(['product_id', 'image_path', 'payed_count', 'deliver_fee', 'shop_name', 'limit_per_user', 'team_size']));
+  });
+
+  describe('list', () => {
+    it('shows in-use, in-win, not-deleted deals of every tenant, newest first, without a token', async () => {
+      const res = await t.http.get(`${S}/list`);
+      expect(res.status).toBe(200);
+      expect(res.body.status).toBe(200);
+      expect(res.body.msg).toBe('ok');
+      expect(res.body.data).toMatchObject({ total: 3, page: 1, limit: 10 });
+      expect(ids(res)).toEqual([deal.b, deal.a2, deal.main]);
+    });
+
+    it('items carry the storefront fields, money as strings', async () => {
+      const res = await t.http.get(`${S}/list`).query({ shop_id: shopA1 });
+      expect(res.body.data.list).toEqual([
+        {
+          id: deal.main,
+          name: '五常大米 10kg',
+          description: '快递到家',
+          product_id: 12,
+          product_name: '五常大米',
+          product_code: 'RICE-010',
+          spec: '10kg/袋',
+          image_path: '/images/rice.jpg',
+          price: '29.90',
+          stock: 50,
+          payed_count: 0,
+          start_time: win.startTime,
+          end_time: win.endTime,
+          deliver_type: 2,
+          deliver_fee: '8.00',
+          shop_id: shopA1,
+          shop_name: 'A 一店',
+          address: '广州市白云区',
+          lbs: '113.26,23.13',
+          phone: '020-12345678',
+          limit_per_user: 2,
+          team_size: 3,
+          in_use: true,
+        },
+      ]);
+    });
+
+    it('filters by tenant_id and shop_id (numeric strings too)', async () => {
+      expect(ids(await t.http.get(`${S}/list`).query({ tenant_id: a.tenantId }))).toEqual([deal.a2, deal.main]);
+      expect(ids(await t.http.get(`${S}/list`).query({ tenant_id: String(b.tenantId) }))).toEqual([deal.b]);
+      expect(ids(await t.http.get(`${S}/list`).query({ shop_id: String(shopA2) }))).toEqual([deal.a2]);
+      expect(ids(await t.http.get(`${S}/list`).query({ shop_id: shopA2, tenant_id: b.tenantId }))).toEqual([]);
+      const bad = await t.http.get(`${S}/list`).query({ shop_id: 'x' });
+      expect(bad.status).toBe(400);
+      expect(bad.body).toMatchObject({ status: 400, msg: expect.stringContaining('shop_id') });
+    });
+
+    it('pages: page/limit, limit above 50 served as 50, beyond the end is empty', async () => {
+      const p2 = await t.http.get(`${S}/list`).query({ page: 2, limit: 1 });
+      expect(p2.body.data).toMatchObject({ total: 3, page: 2, limit: 1 });
+      expect(ids(p2)).toEqual([deal.a2]);
+      const last = await t.http.get(`${S}/list`).query({ page: 2, limit: 2 });
+      expect(ids(last)).toEqual([deal.main]);
+      const big = await t.http.get(`${S}/list`).query({ limit: 500 });
+      expect(big.body.data.limit).toBe(50);
+      const beyond = await t.http.get(`${S}/list`).query({ page: 5 });
+      expect(beyond.body.data).toEqual({ list: [], total: 3, page: 5, limit: 10 });
+      const zero = await t.http.get(`${S}/list`).query({ page: 0 });
+      expect(zero.status).toBe(400);
+      expect(zero.body.msg).toContain('page');
+    });
+
+    it('follows changeusing: a disabled deal leaves the list, re-enabled it comes back', async () => {
+      await t.http.post(`${A}/changeusing`).set('Authorization', `Bearer ${a.token}`).send({ id: deal.a2, inUse: false });
+      expect(ids(await t.http.get(`${S}/list`))).toEqual([deal.b, deal.main]);
+      await t.http.post(`${A}/changeusing`).set('Authorization', `Bearer ${a.token}`).send({ id: deal.a2, inUse: true });
+      expect(ids(await t.http.get(`${S}/list`))).toEqual([deal.b, deal.a2, deal.main]);
+    });
+  });
+
+  describe('detail', () => {
+    it('answers the deal in the storefront envelope and counts an anonymous visit', async () => {
+      const before = (await adminGet(deal.main)).body.visitTimes;
+      const res = await t.http.get(`${S}/detail/${deal.main}`);
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ status: 200, msg: 'ok', data: { id: deal.main, name: '五常大米 10kg', price: '29.90', deliver_fee: '8.00', shop_name: 'A 一店', in_use: true } });
+      await t.http.get(`${S}/detail/${deal.main}`);
+      expect((await adminGet(deal.main)).body.visitTimes).toBe(before + 2);
+      const [visitors] = await t.ds.query('SELECT COUNT(*) AS n FROM group_buying_visitor WHERE group_buying_id = ?', [deal.main]);
+      expect(Number(visitors.n)).toBe(0);
+    });
+
+    it('records a logged-in visitor once per user and lists them for the admin', async () => {
+      const u1 = await login('oVisitor1', '访客一', 'http://img/v1.png');
+      const u2 = await login('oVisitor2', '访客二');
+      const before = (await adminGet(deal.a2)).body.visitTimes;
+      await t.http.get(`${S}/detail/${deal.a2}`).set('Authori-Zation', `Bearer ${u1.token}`).expect(200);
+      await t.http.get(`${S}/detail/${deal.a2}`).set('Authorization', `Bearer ${u1.token}`).expect(200);
+      await t.http.get(`${S}/detail/${deal.a2}`).set('Authori-Zation', `Bearer ${u2.token}`).expect(200);
+      expect((await adminGet(deal.a2)).body.visitTimes).toBe(before + 3);
+      const rows = await t.ds.query('SELECT user_id, visits FROM group_buying_visitor WHERE group_buying_id = ? ORDER BY user_id', [deal.a2]);
+      expect(rows).toEqual([
+        { user_id: u1.id, visits: 2 },
+        { user_id: u2.id, visits: 1 },
+      ]);
+      const res = await visitorsOf(deal.a2);
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual([
+        { id: u2.id, name: '访客二', openId: 'oVisitor2', profile: '' },
+        { id: u1.id, name: '访客一', openId: 'oVisitor1', profile: 'http://img/v1.png' },
+      ]);
+    });
+
+    it('a burst of first visits by one user makes one visitor row and counts every visit', async () => {
+      const u = await login('oBurst', '并发访客');
+      const before = await t.http.get(`${A}/get?id=${deal.b}`).set('Authorization', `Bearer ${b.token}`);
+      expect(before.body.visitTimes).toBe(0);
+      const answers = await Promise.all(Array.from({ length: 8 }, () => t.http.get(`${S}/detail/${deal.b}`).set('Authori-Zation', `Bearer ${u.token}`)));
+      expect(answers.map((r) => r.status)).toEqual(Array(8).fill(200));
+      const rows = await t.ds.query('SELECT user_id, visits FROM group_buying_visitor WHERE group_buying_id = ?', [deal.b]);
+      expect(rows).toEqual([{ user_id: u.id, visits: 8 }]);
+      const after = await t.http.get(`${A}/get?id=${deal.b}`).set('Authorization', `Bearer ${b.token}`);
+      expect(after.body.visitTimes).toBe(8);
+    });
+
+    it('an invalid user token is treated as anonymous', async () => {
+      const res = await t.http.get(`${S}/detail/${deal.future}`).set('Authori-Zation', 'Bearer not-a-token');
+      expect(res.status).toBe(200);
+      const [row] = await t.ds.query('SELECT COUNT(*) AS n FROM group_buying_visitor WHERE group_buying_id = ?', [deal.future]);
+      expect(Number(row.n)).toBe(0);
+      expect((await adminGet(deal.future)).body.visitTimes).toBe(1);
+    });
+
+    it('shows a deal that is not on sale (in_use false) but a deleted or unknown one is a 404', async () => {
+      const off = await t.http.get(`${S}/detail/${deal.disabled}`);
+      expect(off.status).toBe(200);
+      expect(off.body.data.in_use).toBe(false);
+      const gone = await t.http.get(`${S}/detail/${deal.deleted}`);
+      expect(gone.status).toBe(404);
+      expect(gone.body).toEqual({ status: 404, msg: expect.any(String) });
+      const [row] = await t.ds.query('SELECT visit_times FROM group_buying WHERE id = ?', [deal.deleted]);
+      expect(row.visit_times).toBe(0);
+      expect((await t.http.get(`${S}/detail/99999999`)).status).toBe(404);
+      const bad = await t.http.get(`${S}/detail/abc`);
+      expect(bad.status).toBe(400);
+      expect(bad.body.msg).toContain('id');
+    });
+
+    it('deleted, past, future and disabled deals are never listed', async () => {
+      const all = ids(await t.http.get(`${S}/list`).query({ limit: 50 }));
+      for (const k of ['deleted', 'past', 'future', 'disabled']) expect(all).not.toContain(deal[k]);
+    });
+  });
+
+  describe('getgroupbuyingvisitor (admin)', () => {
+    it('is empty for a deal nobody logged in opened', async () => {
+      const res = await visitorsOf(deal.main);
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual([]);
+    });
+
+    it("404 for another tenant's or an unknown deal; 400 without groupBuyingId", async () => {
+      expect((await visitorsOf(deal.b)).status).toBe(404);
+      expect((await visitorsOf(deal.a2, b.token)).status).toBe(404);
+      expect((await visitorsOf(424242)).status).toBe(404);
+      const missing = await t.http.get(`${A}/getgroupbuyingvisitor`).set('Authorization', `Bearer ${a.token}`);
+      expect(missing.status).toBe(400);
+      expect(missing.body.message).toContain('groupBuyingId');
+    });
+  });
+});
