@@ -31,13 +31,36 @@ describe('Embedded SQLite default (smoke)', () => {
     expect(res.body.data.user.role).toBe('super');
   });
 
+  it('a shopper buys a demo deal end to end on SQLite: list, compute, create, pay', async () => {
+    const token = await userToken(t, 'oSqliteBuyer');
+    const h = { 'Authori-Zation': `Bearer ${token}` };
+    const list = await t.http.get('/api/group/groupbuying/list');
+    expect(list.status).toBe(200);
+    expect(list.body.data.total).toBeGreaterThanOrEqual(3);
+    const pickup = list.body.data.list.find((d: { deliver_type: number }) => d.deliver_type === 1);
+    const goods = JSON.stringify([{ product_id: pickup.id, quantity: 2 }]);
+    const computed = await t.http.post('/api/group/order/computedOrder').set(h).type('form').send({ goods });
+    expect(computed.status).toBe(200);
+    const created = await t.http.post('/api/group/order/createOrder').set(h).type('form').send({ goods });
+    expect(created.status).toBe(200);
+    expect(created.body.data.total_price).toBe(computed.body.data.total_price);
+    const code = created.body.data.orders[0].code;
+    const paid = await t.http.get(`/api/group/order/payOrder/${code}`).set(h);
+    expect(paid.body).toMatchObject({ status: 701, data: { paid: true } });
+    const info = await t.http.get(`/api/group/order/order_info/${code}`).set(h);
+    expect(info.body.data).toMatchObject({ status: 1, sequence: 1, quantity: 2 });
+    expect(info.body.data.deliver_code).toMatch(/^\d{8}$/);
+    const [deal] = await t.ds.query('SELECT stock, payed_count FROM group_buying WHERE id = ?', [pickup.id]);
+    expect(deal).toEqual({ stock: pickup.stock - 2, payed_count: 2 });
+  });
+
   it('rate limits a login route per IP (LOGIN_RATE_LIMIT_PER_MINUTE)', async () => {
     const codes: number[] = [];
     for (let i = 0; i < 7; i++) {
       const res = await t.http.post('/api/marketing/auth/login').send({ username: 'admin', password: 'wrong-password' });
       codes.push(res.status);
     }
-    // one attempt above was already used by the previous test
+    // one admin login above was already counted
     expect(codes.filter((c) => c === 401)).toHaveLength(4);
     expect(codes.slice(4)).toEqual([429, 429, 429]);
     const res = await t.http.post('/api/marketing/auth/login').send({ username: 'admin', password: 'wrong-password' });
