@@ -25,7 +25,8 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
       return id;
     },
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, { bufferLogs: true });
+  // rawBody: the WeChat Pay notify signature covers the exact bytes
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, { bufferLogs: true, rawBody: true });
   app.useLogger(app.get(Logger));
   // form-encoded bodies (seed 000) are parsed by the adapter's built-in @fastify/formbody
   // JSON API: CSP off so Swagger UI's inline assets load; the other helmet headers stay on.

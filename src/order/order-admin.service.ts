@@ -10,7 +10,7 @@ import { Checkout } from './checkout.entity';
 import { Order, RefundStatus } from './order.entity';
 import { ORDER_STATUS_NAMES, OrderStatus } from './order-status';
 import { assertTransition, canTransition, sourcesOf } from './order.state';
-import { SettlementService } from './settlement.service';
+import { Actor, SettlementService } from './settlement.service';
 
 export interface ConfirmResult {
   confirmed: number[];
@@ -70,7 +70,18 @@ export class OrderAdminService {
   async refund(scope: TenantScope, id: number): Promise<{ refundStatus: RefundStatus; message: string }> {
     const order = await scope.get(this.orders, id, '订单');
     assertTransition(order.status, OrderStatus.REFUNDED);
-    const from = sourcesOf(OrderStatus.REFUNDED);
+    return this.refundOrder(scope.tenantId, order.id, { type: 'admin', id: scope.adminId }, '商家退款');
+  }
+
+  /**
+   * Refunds one order through the provider: refundStatus `processing` first (so two clicks never
+   * refund twice), then on the provider's success status 2, stock back to the deal, payedCount down.
+   * A failed refund leaves the status as it was with refundStatus `failed`, to be retried.
+   * An expired order (a payment that came too late, §6) is refunded in full and stays expired.
+   */
+  async refundOrder(tenantId: number, orderId: number, actor: Actor, reason: string): Promise<{ refundStatus: RefundStatus; message: string }> {
+    const order = await this.orders.findOneOrFail({ where: { id: orderId, tenantId } });
+    const from = order.status === OrderStatus.EXPIRED ? [OrderStatus.EXPIRED] : sourcesOf(OrderStatus.REFUNDED);
     const outRefundNo = `${order.code}R${Date.now().toString(36)}`.slice(0, 64);
     await runTx(this.ds, async (em) => {
       const n = await execute(
@@ -85,30 +96,48 @@ export class OrderAdminService {
         throw DomainError.conflict('订单状态已变化，请刷新 (order changed meanwhile)');
       }
       await insertId(em, "INSERT INTO payment_refund (tenant_id, order_id, pay_no, out_refund_no, amount, status, reason) VALUES (?, ?, ?, ?, ?, 'processing', ?)", [
-        scope.tenantId,
+        tenantId,
         order.id,
         order.payNo,
         outRefundNo,
         money(order.money).toFixed(2),
-        'admin refund',
+        reason.slice(0, 255),
       ]);
-      await this.settlement.log(em, { tenantId: scope.tenantId, orderId: order.id, shopId: order.shopId, action: 'refund', actor: { type: 'admin', id: scope.adminId }, from: order.status, detail: outRefundNo });
+      await this.settlement.log(em, { tenantId, orderId: order.id, shopId: order.shopId, action: 'refund', actor, from: order.status, detail: outRefundNo });
     });
     const checkout = await this.checkouts.findOneOrFail({ where: { id: order.checkoutId } });
     let outcome: RefundOutcome;
     try {
-      outcome = await this.provider.refund({ payNo: order.payNo, outRefundNo, amount: money(order.money), checkoutTotal: money(checkout.totalPrice), reason: '商家退款' });
+      outcome = await this.provider.refund({ payNo: order.payNo, outRefundNo, amount: money(order.money), checkoutTotal: money(checkout.totalPrice), reason });
     } catch (e) {
       this.logger.warn(`refund ${outRefundNo} failed at the provider: ${(e as Error).message}`);
       outcome = { status: 'failed', message: (e as Error).message };
     }
-    await this.applyRefundOutcome(outRefundNo, outcome, { type: 'admin', id: scope.adminId });
+    await this.applyRefundOutcome(outRefundNo, outcome, actor);
     const message = outcome.status === 'success' ? '' : outcome.status === 'processing' ? '退款处理中' : `退款失败，可重试 (${outcome.message ?? 'provider refused'})`;
     return { refundStatus: outcome.status, message };
   }
 
+  /** Sends a refund already recorded as processing (e.g. a late payment given back) and applies the answer. */
+  async sendRecordedRefund(outRefundNo: string, actor: Actor): Promise<RefundOutcome> {
+    const [r] = await rows<{ pay_no: string; amount: string | number; total_price: string | number; reason: string }>(
+      this.ds,
+      "SELECT r.pay_no, r.amount, c.total_price, r.reason FROM payment_refund r JOIN checkout c ON c.pay_no = r.pay_no WHERE r.out_refund_no = ? AND r.status = 'processing'",
+      [outRefundNo],
+    );
+    if (!r) return { status: 'processing' };
+    let outcome: RefundOutcome;
+    try {
+      outcome = await this.provider.refund({ payNo: r.pay_no, outRefundNo, amount: money(r.amount), checkoutTotal: money(r.total_price), reason: r.reason });
+    } catch (e) {
+      outcome = { status: 'failed', message: (e as Error).message };
+    }
+    await this.applyRefundOutcome(outRefundNo, outcome, actor);
+    return outcome;
+  }
+
   /** Settles a refund once (the route, a provider notify or a query): conditional on refund_status = processing. */
-  async applyRefundOutcome(outRefundNo: string, outcome: RefundOutcome, actor: { type: 'admin' | 'provider' | 'system'; id: number | null }): Promise<boolean> {
+  async applyRefundOutcome(outRefundNo: string, outcome: RefundOutcome, actor: Actor): Promise<boolean> {
     if (outcome.status === 'processing') return false;
     return runTx(this.ds, async (em) => {
       const [r] = await rows<{ order_id: number; tenant_id: number }>(em, 'SELECT order_id, tenant_id FROM payment_refund WHERE out_refund_no = ?', [outRefundNo]);
@@ -127,6 +156,12 @@ export class OrderAdminService {
       if (outcome.status === 'failed') {
         await execute(em, "UPDATE group_buying_order SET refund_status = 'failed', update_time = CURRENT_TIMESTAMP WHERE id = ? AND refund_status = 'processing'", [o.id]);
         await this.settlement.log(em, { tenantId: r.tenant_id, orderId: o.id, shopId: o.shop_id, action: 'refund_failed', actor, detail: (outcome.message ?? '').slice(0, 400) });
+        return true;
+      }
+      if (Number(o.status) === OrderStatus.EXPIRED) {
+        // a late payment given back: the order stays expired, its stock was never taken
+        await execute(em, "UPDATE group_buying_order SET refund_status = 'success', update_time = CURRENT_TIMESTAMP WHERE id = ? AND refund_status = 'processing'", [o.id]);
+        await this.settlement.log(em, { tenantId: r.tenant_id, orderId: o.id, shopId: o.shop_id, action: 'refund_success', actor, from: o.status, to: o.status });
         return true;
       }
       const from = sourcesOf(OrderStatus.REFUNDED);

@@ -10,12 +10,14 @@ import { OrderService } from './order.service';
 import { OrderAdminController } from './order-admin.controller';
 import { OrderAdminService } from './order-admin.service';
 import { OrderStoreController } from './order-store.controller';
+import { PaymentNotifyController } from './payment-notify.controller';
+import { PaymentNotifyService } from './payment-notify.service';
 import { SettlementService } from './settlement.service';
 
 @Module({
   imports: [TypeOrmModule.forFeature([Order, Checkout, User]), CouponModule, PaymentModule],
-  controllers: [OrderStoreController, OrderAdminController],
-  providers: [CheckoutService, OrderService, SettlementService, OrderAdminService],
-  exports: [SettlementService, OrderService, OrderAdminService],
+  controllers: [OrderStoreController, OrderAdminController, PaymentNotifyController],
+  providers: [CheckoutService, OrderService, SettlementService, OrderAdminService, PaymentNotifyService],
+  exports: [SettlementService, OrderService, OrderAdminService, PaymentNotifyService],
 })
 export class OrderModule {}

@@ -6,7 +6,7 @@ import { Codes, DomainError } from '../common/errors';
 import { money } from '../common/money';
 import { storePaging } from '../common/pagination';
 import { execute, insertId, runTx } from '../database/sql';
-import { PAYMENT_PROVIDER, PaymentProvider } from '../payment/payment-provider';
+import { PAYMENT_PROVIDER, PaymentProvider, PayOutcome } from '../payment/payment-provider';
 import { Checkout } from './checkout.entity';
 import { CommentDto, OrderListDto } from './dto/checkout.dto';
 import { Order } from './order.entity';
@@ -69,14 +69,24 @@ export class OrderService {
       throw DomainError.payTimeout();
     }
     const user = await this.users.findOne({ where: { id: userId } });
-    const outcome = await this.provider.pay({
-      payNo: checkout.payNo,
-      total: money(checkout.totalPrice),
-      description: order.productName.slice(0, 127),
-      expireTime: checkout.expireTime,
-      openId: user?.openId ?? '',
-    });
+    let outcome: PayOutcome;
+    try {
+      outcome = await this.provider.pay({
+        payNo: checkout.payNo,
+        total: money(checkout.totalPrice),
+        description: order.productName.slice(0, 127),
+        expireTime: checkout.expireTime,
+        openId: user?.openId ?? '',
+      });
+    } catch (e) {
+      this.logger.warn(`pay ${checkout.payNo}: provider failed: ${(e as Error).message}`);
+      throw new DomainError(503, 503, '支付服务暂不可用，请稍后再试 (payment provider unavailable)');
+    }
     if (outcome.kind === 'pending') {
+      // from now on the sweep asks the provider before expiring this checkout
+      await runTx(this.ds, (em) =>
+        execute(em, 'UPDATE checkout SET prepay_id = ?, prepay_time = COALESCE(prepay_time, CURRENT_TIMESTAMP) WHERE id = ?', [outcome.prepayId.slice(0, 64), checkout.id]),
+      );
       return { http: 200, body: { status: 200, msg: 'ok', data: { paid: false, pay_no: checkout.payNo, ...outcome.clientParams } } };
     }
     const won = await runTx(this.ds, (em) =>

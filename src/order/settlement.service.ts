@@ -2,7 +2,8 @@ import { Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { CouponService } from '../coupon/coupon.service';
 import { isDuplicateKeyError } from '../common/exception.filter';
-import { dbDate, execute, insertId, rows } from '../database/sql';
+import { money } from '../common/money';
+import { dbDate, execute, forUpdate, insertId, rows } from '../database/sql';
 import { newDeliverCode } from './order-code';
 import { OrderStatus } from './order-status';
 import { sourcesOf } from './order.state';
@@ -13,6 +14,12 @@ export interface Actor {
 }
 
 const inList = (xs: readonly number[]) => xs.join(',');
+
+/** What a late payment (§6) came to: paid after all, to be refunded in full, or nothing to do. */
+export type LateSettlement = 'paid' | 'refund' | 'noop';
+
+/** out_refund_no of the refund of a late payment for one order: deterministic, so a retry never refunds twice. */
+export const lateRefundNo = (orderCode: string) => `${orderCode}LR`;
 
 /**
  * Checkout state changes shared by payOrder, cancel, the sweep and notifies. Each is a conditional
@@ -107,6 +114,77 @@ export class SettlementService {
     }
     await this.coupons.returnInTx(em, checkout.pay_no);
     return true;
+  }
+
+  /**
+   * A payment that landed after its checkout expired (5 → 1, contract §6). In deal-id order the stock
+   * is taken again with conditional updates; when every line gets it, the checkout and its orders are
+   * paid exactly as settle() does (the coupon returned at expiry stays returned: the money paid covers
+   * it). When a line can't, the lines taken here are put back, everything stays 5 and the full amount
+   * is recorded to be refunded (one payment_refund per order with money, refundStatus processing, an
+   * order_log 'late_refund'); the caller sends the refunds. `transaction_id` set on the expired
+   * checkout marks it handled, so a second call (another instance, a duplicate notify) is a 'noop'.
+   */
+  async settleLate(em: EntityManager, checkoutId: number, payTime: Date, actor: Actor, transactionId: string): Promise<LateSettlement> {
+    const [c] = await rows<{ status: number; transaction_id: string | null }>(em, `SELECT status, transaction_id FROM checkout WHERE id = ?${forUpdate(em)}`, [checkoutId]);
+    if (!c || Number(c.status) !== OrderStatus.EXPIRED || c.transaction_id) return 'noop';
+    const orders = await rows<{ id: number; code: string; pay_no: string; group_buying_id: number; shop_id: number; qty: number; tenant_id: number; money: string }>(
+      em,
+      `SELECT id, code, pay_no, group_buying_id, shop_id, qty, tenant_id, money FROM group_buying_order WHERE checkout_id = ? AND status = ${OrderStatus.EXPIRED} ORDER BY group_buying_id, id`,
+      [checkoutId],
+    );
+    if (!orders.length) return 'noop';
+    const taken: typeof orders = [];
+    for (const o of orders) {
+      const got = await execute(em, 'UPDATE group_buying SET stock = stock - ?, order_count = order_count + 1 WHERE id = ? AND stock >= ?', [o.qty, o.group_buying_id, o.qty]);
+      if (got !== 1) break;
+      taken.push(o);
+    }
+    if (taken.length === orders.length) {
+      const won = await execute(em, `UPDATE checkout SET status = 1, pay_time = ?, transaction_id = ?, update_time = CURRENT_TIMESTAMP WHERE id = ? AND status = ${OrderStatus.EXPIRED}`, [
+        dbDate(em, payTime),
+        transactionId,
+        checkoutId,
+      ]);
+      if (won === 1) {
+        await this.markOrdersPaid(em, checkoutId, payTime, [OrderStatus.EXPIRED], actor);
+        return 'paid';
+      }
+    }
+    for (const o of taken) {
+      await execute(em, 'UPDATE group_buying SET stock = stock + ?, order_count = order_count - 1 WHERE id = ?', [o.qty, o.group_buying_id]);
+    }
+    const claimed = await execute(em, `UPDATE checkout SET transaction_id = ?, update_time = CURRENT_TIMESTAMP WHERE id = ? AND status = ${OrderStatus.EXPIRED} AND transaction_id IS NULL`, [
+      transactionId,
+      checkoutId,
+    ]);
+    if (claimed !== 1) return 'noop';
+    for (const o of orders) {
+      const amount = money(String(o.money));
+      const outRefundNo = lateRefundNo(o.code);
+      if (amount.gt(0)) {
+        await insertId(em, "INSERT INTO payment_refund (tenant_id, order_id, pay_no, out_refund_no, amount, status, reason) VALUES (?, ?, ?, ?, ?, 'processing', ?)", [
+          o.tenant_id,
+          o.id,
+          o.pay_no,
+          outRefundNo,
+          amount.toFixed(2),
+          '支付超时且库存不足，全额退款 (late payment, sold out)',
+        ]);
+        await execute(em, "UPDATE group_buying_order SET refund_status = 'processing', update_time = CURRENT_TIMESTAMP WHERE id = ?", [o.id]);
+      }
+      await this.log(em, {
+        tenantId: o.tenant_id,
+        orderId: o.id,
+        shopId: o.shop_id,
+        action: 'late_refund',
+        actor,
+        from: OrderStatus.EXPIRED,
+        to: OrderStatus.EXPIRED,
+        detail: `transaction_id=${transactionId} amount=${amount.toFixed(2)} out_refund_no=${amount.gt(0) ? outRefundNo : '-'}`,
+      });
+    }
+    return 'refund';
   }
 
   async log(

@@ -2,27 +2,17 @@ import { Module } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { PAYMENT_PROVIDER } from './payment-provider';
 import { SandboxPaymentProvider } from './sandbox.provider';
+import { WechatPaymentProvider } from './wechat.provider';
 
-/** The payment provider chosen by PAYMENT_PROVIDER. (The WeChat Pay v3 provider plugs in here.) */
+/** The payment provider chosen by PAYMENT_PROVIDER (a strategy behind one interface). */
 @Module({
   providers: [
     SandboxPaymentProvider,
+    WechatPaymentProvider,
     {
       provide: PAYMENT_PROVIDER,
-      inject: [AppConfig, SandboxPaymentProvider],
-      useFactory: (c: AppConfig, sandbox: SandboxPaymentProvider) => {
-        if (c.paymentProvider === 'sandbox') return sandbox;
-        // Until the WeChat provider lands, refuse to pretend: paying answers an error instead of settling.
-        return {
-          name: 'wechat',
-          pay: async () => {
-            throw new Error('WeChat Pay provider is not available in this build');
-          },
-          refund: async () => ({ status: 'failed', message: 'WeChat Pay provider is not available in this build' }),
-          query: async () => ({ state: 'unknown' }),
-          close: async () => undefined,
-        };
-      },
+      inject: [AppConfig, SandboxPaymentProvider, WechatPaymentProvider],
+      useFactory: (c: AppConfig, sandbox: SandboxPaymentProvider, wechat: WechatPaymentProvider) => (c.paymentProvider === 'wechat' ? wechat : sandbox),
     },
   ],
   exports: [PAYMENT_PROVIDER],

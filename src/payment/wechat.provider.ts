@@ -1,0 +1,109 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
+import { fromFen, toFen } from '../common/money';
+import { PaymentProvider, PayOutcome, PayRequest, QueryOutcome, RefundOutcome, RefundRequest } from './payment-provider';
+import { authorization, nonce, notifyMessage, rfc3339, rsaSign, rsaVerify } from './wechat-pay.crypto';
+
+class WechatPayError extends Error {
+  constructor(
+    message: string,
+    readonly httpStatus: number,
+    readonly code?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** WeChat Pay API v3 (JSAPI for the mini-program), at WECHATPAY_BASE_URL. */
+@Injectable()
+export class WechatPaymentProvider implements PaymentProvider {
+  readonly name = 'wechat' as const;
+  private readonly logger = new Logger(WechatPaymentProvider.name);
+
+  constructor(private readonly config: AppConfig) {}
+
+  private get s() {
+    const w = this.config.wechatPay;
+    return { ...w, appId: this.config.wechat.appId ?? '' } as Required<typeof w> & { appId: string };
+  }
+
+  private async call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; data: T }> {
+    const s = this.s;
+    const text = body === undefined ? '' : JSON.stringify(body);
+    const res = await fetch(`${s.baseUrl}${path}`, {
+      method,
+      headers: {
+        Accept: 'application/json',
+        'Content-Type': 'application/json',
+        'User-Agent': 'groupbuy-backend',
+        Authorization: authorization({ mchId: s.mchId, serialNo: s.serialNo, privateKey: s.privateKey, method, url: path, body: text }),
+      },
+      body: method === 'GET' ? undefined : text,
+      signal: AbortSignal.timeout(10_000),
+    });
+    const raw = await res.text();
+    if (raw && res.headers.get('wechatpay-signature')) {
+      const ok = rsaVerify(s.publicKey, notifyMessage(res.headers.get('wechatpay-timestamp') ?? '', res.headers.get('wechatpay-nonce') ?? '', raw), res.headers.get('wechatpay-signature') ?? '');
+      if (!ok) throw new WechatPayError('WeChat Pay response signature did not verify', res.status);
+    }
+    const data = raw ? (JSON.parse(raw) as T & { code?: string; message?: string }) : ({} as T & { code?: string; message?: string });
+    if (res.status >= 400) throw new WechatPayError(`${data.code ?? res.status}: ${data.message ?? 'WeChat Pay error'}`, res.status, data.code);
+    return { status: res.status, data };
+  }
+
+  async pay(req: PayRequest): Promise<PayOutcome> {
+    const s = this.s;
+    const { data } = await this.call<{ prepay_id: string }>('POST', '/v3/pay/transactions/jsapi', {
+      appid: s.appId,
+      mchid: s.mchId,
+      description: req.description || '团购订单',
+      out_trade_no: req.payNo,
+      time_expire: rfc3339(req.expireTime),
+      notify_url: s.notifyUrl,
+      amount: { total: toFen(req.total), currency: 'CNY' },
+      payer: { openid: req.openId },
+    });
+    const timeStamp = String(Math.floor(Date.now() / 1000));
+    const nonceStr = nonce();
+    const pkg = `prepay_id=${data.prepay_id}`;
+    const paySign = rsaSign(s.privateKey, `${s.appId}\n${timeStamp}\n${nonceStr}\n${pkg}\n`);
+    return { kind: 'pending', prepayId: data.prepay_id, clientParams: { appId: s.appId, timeStamp, nonceStr, package: pkg, signType: 'RSA', paySign } };
+  }
+
+  async query(payNo: string): Promise<QueryOutcome> {
+    try {
+      const { data } = await this.call<{ trade_state: string; transaction_id?: string; amount?: { total: number } }>(
+        'GET',
+        `/v3/pay/transactions/out-trade-no/${encodeURIComponent(payNo)}?mchid=${encodeURIComponent(this.s.mchId)}`,
+      );
+      if (data.trade_state === 'SUCCESS') return { state: 'paid', transactionId: data.transaction_id ?? '', amount: fromFen(data.amount?.total ?? 0) };
+      if (data.trade_state === 'NOTPAY' || data.trade_state === 'PAYERROR') return { state: 'unpaid' };
+      if (data.trade_state === 'CLOSED' || data.trade_state === 'REVOKED') return { state: 'closed' };
+      return { state: 'unknown' };
+    } catch (e) {
+      if (e instanceof WechatPayError && e.code === 'ORDER_NOT_EXIST') return { state: 'unpaid' };
+      this.logger.warn(`query ${payNo} failed: ${(e as Error).message}`);
+      return { state: 'unknown' };
+    }
+  }
+
+  async close(payNo: string): Promise<void> {
+    await this.call('POST', `/v3/pay/transactions/out-trade-no/${encodeURIComponent(payNo)}/close`, { mchid: this.s.mchId });
+  }
+
+  async refund(req: RefundRequest): Promise<RefundOutcome> {
+    try {
+      const { data } = await this.call<{ refund_id: string; status: string }>('POST', '/v3/refund/domestic/refunds', {
+        out_trade_no: req.payNo,
+        out_refund_no: req.outRefundNo,
+        reason: req.reason,
+        notify_url: this.s.notifyUrl,
+        amount: { refund: toFen(req.amount), total: toFen(req.checkoutTotal), currency: 'CNY' },
+      });
+      const status = data.status === 'SUCCESS' ? 'success' : data.status === 'PROCESSING' ? 'processing' : 'failed';
+      return { status, providerRefundId: data.refund_id, message: data.status };
+    } catch (e) {
+      return { status: 'failed', message: (e as Error).message };
+    }
+  }
+}
