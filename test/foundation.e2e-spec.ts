@@ -20,6 +20,18 @@ describe('Foundation (MariaDB)', () => {
       expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
     });
 
+    it('runs every MySQL session in UTC and READ COMMITTED', async () => {
+      const qr = t.ds.createQueryRunner();
+      await qr.connect();
+      try {
+        await qr.query('SELECT 1');
+        const [row] = await qr.query('SELECT @@session.time_zone AS tz, @@tx_isolation AS iso');
+        expect(row).toEqual({ tz: '+00:00', iso: 'READ-COMMITTED' });
+      } finally {
+        await qr.release();
+      }
+    });
+
     it('echoes a given x-request-id and sets security headers', async () => {
       const res = await t.http.get('/health').set('x-request-id', 'abc-123');
       expect(res.headers['x-request-id']).toBe('abc-123');

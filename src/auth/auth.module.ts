@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
+import { createSecretKey } from 'node:crypto';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../config/app-config';
 import { AdminUser } from './admin-user.entity';
@@ -16,7 +17,12 @@ import { WechatLoginClient } from './wechat-login.client';
     TypeOrmModule.forFeature([User, AdminUser]),
     JwtModule.registerAsync({
       inject: [AppConfig],
-      useFactory: (c: AppConfig) => ({ secret: c.jwtSecret, signOptions: { algorithm: 'HS256' }, verifyOptions: { algorithms: ['HS256'] } }),
+      // a KeyObject made once: jsonwebtoken would otherwise try to parse the string as a PEM key on every verify
+      useFactory: (c: AppConfig) => ({
+        secret: createSecretKey(Buffer.from(c.jwtSecret, 'utf8')) as unknown as Buffer,
+        signOptions: { algorithm: 'HS256' },
+        verifyOptions: { algorithms: ['HS256'] },
+      }),
     }),
   ],
   controllers: [AuthController],

@@ -78,9 +78,10 @@ export async function runMigrationsLocked(ds: DataSource): Promise<void> {
 }
 
 /**
- * Every MySQL session in UTC: DATETIME defaults (CURRENT_TIMESTAMP) and the UTC values mysql2 binds
- * (timezone 'Z') then agree whatever the server's own zone is. Runs once per pooled connection,
- * queued before that connection's first query.
+ * Every MySQL session in UTC and READ COMMITTED: DATETIME defaults (CURRENT_TIMESTAMP) and the UTC
+ * values mysql2 binds (timezone 'Z') then agree whatever the server's own zone is, and a transaction
+ * re-reads the latest commit after taking a row lock (no extra SET TRANSACTION round trip per
+ * transaction). Runs once per pooled connection, queued before that connection's first query.
  */
 export function pinUtcSessions(ds: DataSource): void {
   if (ds.options.type !== 'mysql') return;
@@ -90,7 +91,11 @@ export function pinUtcSessions(ds: DataSource): void {
   driver.prepareDbConnection = (c: Conn) => {
     if (!c.__utc) {
       c.__utc = true;
-      c.query("SET time_zone = '+00:00'", () => undefined);
+      const fail = (err: unknown) => {
+        if (err) process.stderr.write(`groupbuy: could not prepare a MySQL session: ${(err as Error).message}\n`);
+      };
+      c.query("SET time_zone = '+00:00'", fail);
+      c.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED', fail);
     }
     return original(c);
   };

@@ -51,8 +51,8 @@ function isRetryable(e: unknown): boolean {
 const sqliteQueues = new WeakMap<DataSource, Promise<unknown>>();
 
 /**
- * One transaction per use case: READ COMMITTED on MySQL (rows re-read after a lock see the latest
- * commit), retried on deadlock; serialized on SQLite.
+ * One transaction per use case: READ COMMITTED on MySQL (set once per session, see pinUtcSessions:
+ * rows re-read after a lock see the latest commit), retried on deadlock; serialized on SQLite.
  */
 export async function runTx<T>(ds: DataSource, fn: (em: EntityManager) => Promise<T>, attempts = 3): Promise<T> {
   if (!isMysql(ds)) {
@@ -63,7 +63,7 @@ export async function runTx<T>(ds: DataSource, fn: (em: EntityManager) => Promis
   }
   for (let i = 1; ; i++) {
     try {
-      return await ds.transaction('READ COMMITTED', (em) => fn(em));
+      return await ds.transaction((em) => fn(em));
     } catch (e) {
       if (i >= attempts || !isRetryable(e)) throw e;
       await new Promise((r) => setTimeout(r, 5 + Math.random() * 20 * i));

@@ -77,11 +77,15 @@ export class CheckoutService {
   /** The whole createOrder, with Idempotency-Key semantics; returns the answer to send (and to replay). */
   async create(userId: number, dto: CreateOrderDto, idemKey?: string): Promise<CheckoutAnswer> {
     const hash = idemKey ? requestHash(dto) : '';
-    try {
-      return await this.createOnce(userId, dto, idemKey, hash);
-    } catch (e) {
-      if (idemKey && isDuplicateKeyError(e)) return this.replay(userId, idemKey, hash);
-      throw e;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.createOnce(userId, dto, idemKey, hash);
+      } catch (e) {
+        if (!isDuplicateKeyError(e)) throw e;
+        if (idemKey && /uq_idem|idempotency/i.test((e as Error).message)) return this.replay(userId, idemKey, hash);
+        // an order or pay number met an existing one (random digits): draw new ones
+        if (attempt >= 3) throw e;
+      }
     }
   }
 
@@ -127,7 +131,6 @@ export class CheckoutService {
         // the unique (user_id, idem_key) row makes a concurrent retry wait for this transaction
         await insertId(em, 'INSERT INTO idempotency_key (user_id, idem_key, request_hash, state) VALUES (?, ?, ?, ?)', [userId, idemKey, hash, 'running']);
       }
-      await this.takeStock(em, userId, cart, now);
       if (applied) await this.coupons.useInTx(em, applied.memberCouponId, userId, cart.tenantId, payNo, now);
       const checkoutId = await insertId(
         em,
@@ -181,6 +184,8 @@ export class CheckoutService {
         `INSERT INTO group_buying_order (code, pay_no, checkout_id, tenant_id, shop_id, group_buying_id, user_id, status, deliver_type, price, qty, goods_money, coupon_money, deliver_fee, money, expire_time, address, lbs, phone, remark, product_name, spec, image_path) VALUES ${placeholders.join(', ')}`,
         params,
       );
+      // Stock last: the hot deal's row lock is held only for this update, the limit check and COMMIT.
+      await this.takeStock(em, userId, cart, now);
       if (free) {
         // nothing to pay: paid at creation
         await this.settlement.settle(em, checkoutId, now, { type: 'system', id: null }, { transactionId: 'free' });
@@ -260,7 +265,8 @@ export class CheckoutService {
   /**
    * Takes stock with one conditional update per deal (in id order, so two carts never deadlock);
    * the update re-checks every rule atomically and holds the deal's row lock until commit, which also
-   * makes the per-user limit check below exact.
+   * makes the per-user limit check below exact (it counts this checkout's own, already inserted rows
+   * plus every committed one).
    */
   private async takeStock(em: EntityManager, userId: number, cart: Cart, now: Date): Promise<void> {
     const order = cart.deals.map((d, i) => i).sort((a, b) => Number(cart.deals[a].id) - Number(cart.deals[b].id));
@@ -279,7 +285,7 @@ export class CheckoutService {
         if (reason) throw DomainError.cannotBuy(`${d.name}: ${reason}`);
         throw DomainError.soldOut(`${d.name} 库存不足`);
       }
-      if (Number(d.limit_per_user) > 0) await this.assertWithinLimit(em, userId, d, qty);
+      if (Number(d.limit_per_user) > 0) await this.assertWithinLimit(em, userId, d, 0);
     }
   }
 
