@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In, Repository } from 'typeorm';
 import { DomainError } from '../common/errors';
 import { storePaging } from '../common/pagination';
+import { isMysql, runTx } from '../database/sql';
 import type { CouponTerms } from './coupon-terms';
 import { MemberCouponView, MineQuery, StoreCouponListQuery, StoreCouponView } from './coupon.dto';
 import { Coupon } from './coupon.entity';
@@ -15,21 +16,6 @@ export interface StorePage<T> {
   total: number;
   page: number;
   limit: number;
-}
-
-const RETRYABLE = new Set(['ER_LOCK_DEADLOCK', 'SQLITE_BUSY']);
-
-/** Runs `fn` again (a few times, with jitter) when the database chose it as a deadlock victim. */
-async function retryOnDeadlock<T>(fn: () => Promise<T>, attempts = 3): Promise<T> {
-  for (let i = 1; ; i++) {
-    try {
-      return await fn();
-    } catch (e) {
-      const code = (e as { driverError?: { code?: string }; code?: string })?.driverError?.code ?? (e as { code?: string })?.code;
-      if (i >= attempts || !code || !RETRYABLE.has(code)) throw e;
-      await new Promise((r) => setTimeout(r, 5 + Math.random() * 20 * i));
-    }
-  }
 }
 
 function toTerms(mc: MemberCoupon, c: Coupon): CouponTerms {
@@ -65,7 +51,7 @@ export class CouponService {
   ) {}
 
   private get isMysql(): boolean {
-    return this.ds.options.type === 'mysql';
+    return isMysql(this.ds);
   }
 
   // ---------- storefront ----------
@@ -121,8 +107,8 @@ export class CouponService {
       coupon.receivedCount += 1;
       return toMemberCouponView(mc, coupon, now);
     };
-    // READ COMMITTED: the count after the lock sees every receive committed before it.
-    return retryOnDeadlock(() => (this.isMysql ? this.ds.transaction('READ COMMITTED', work) : this.ds.transaction(work)));
+    // READ COMMITTED (every session): the count after the lock sees every receive committed before it.
+    return runTx(this.ds, work);
   }
 
   /** The caller's member coupons, newest first; `usable` = unused, not expired, template still usable. */

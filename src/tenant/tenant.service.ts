@@ -4,6 +4,7 @@ import { AdminUser } from '../auth/admin-user.entity';
 import { hashPassword } from '../auth/password';
 import { isDuplicateKeyError } from '../common/exception.filter';
 import { DomainError } from '../common/errors';
+import { runTx } from '../database/sql';
 import { Tenant } from './tenant.entity';
 
 @Injectable()
@@ -14,7 +15,7 @@ export class TenantService {
   async create(name: string, adminUsername: string, adminPassword: string): Promise<number> {
     const passwordHash = await hashPassword(adminPassword);
     try {
-      return await this.ds.transaction(async (em) => {
+      return await runTx(this.ds, async (em) => {
         const tenant = await em.save(em.create(Tenant, { name, platform: false }));
         await em.save(em.create(AdminUser, { tenantId: tenant.id, username: adminUsername, passwordHash, role: 'admin' }));
         return tenant.id;
