@@ -130,6 +130,23 @@ describe('WeChat login and WeChat Pay v3 against a fake WeChat (MariaDB)', () =>
     expect(deal).toEqual({ stock: 10, payed_count: 0 });
   });
 
+  it('cancel closes a prepaid checkout at WeChat first; a checkout WeChat says is paid is settled, not cancelled', async () => {
+    const d = await makeDeal(t, tenant.tenantId, shopId, { stock: 10 });
+    const a = await checkoutFor('wx-cancel-a', d.id);
+    await t.http.get(`/api/group/order/payOrder/${a.code}`).set(store(a.u.token));
+    const ok = await t.http.post('/api/group/order/cancel').set(store(a.u.token)).send({ code: a.code });
+    expect(ok.status).toBe(200);
+    expect(wx.transactions.get(a.payNo)!.state).toBe('CLOSED');
+    expect((await checkoutRow(a.payNo)).status).toBe(6);
+    const b = await checkoutFor('wx-cancel-b', d.id);
+    await t.http.get(`/api/group/order/payOrder/${b.code}`).set(store(b.u.token));
+    wx.pay(b.payNo); // paid at WeChat, notify lost
+    const refused = await t.http.post('/api/group/order/cancel').set(store(b.u.token)).send({ code: b.code });
+    expect(refused.status).toBe(409);
+    expect((await checkoutRow(b.payNo)).status).toBe(1);
+    expect((await t.ds.query('SELECT stock FROM group_buying WHERE id = ?', [d.id]))[0].stock).toBe(9);
+  });
+
   describe('a payment that lands after its checkout expired', () => {
     async function expire(payNo: string) {
       await t.ds.query('UPDATE checkout SET expire_time = ? WHERE pay_no = ?', [new Date(Date.now() - 1000), payNo]);

@@ -13,6 +13,7 @@ export type RefundStatus = 'none' | 'processing' | 'success' | 'failed';
 @Index('idx_order_user', ['userId', 'createTime'])
 @Index('idx_order_user_deal', ['userId', 'groupBuyingId', 'status'])
 @Index('idx_order_pay_no', ['payNo'])
+@Index('idx_order_checkout', ['checkoutId', 'status'])
 @Index('idx_order_sweep', ['status', 'expireTime'])
 @Index('idx_order_pay_time', ['tenantId', 'payTime'])
 @Index('uq_order_sequence', ['groupBuyingId', 'sequence'], { unique: true })

@@ -13,6 +13,7 @@ import { Order } from './order.entity';
 import { ORDER_STATUS_NAMES, OrderStatus } from './order-status';
 import { assertTransition } from './order.state';
 import { toStoreOrderView } from './order-store.view';
+import { PaymentNotifyService } from './payment-notify.service';
 import { SettlementService } from './settlement.service';
 
 /** order_list status groups (contract §5). */
@@ -31,6 +32,7 @@ export class OrderService {
   constructor(
     private readonly ds: DataSource,
     private readonly settlement: SettlementService,
+    private readonly notify: PaymentNotifyService,
     @Inject(PAYMENT_PROVIDER) private readonly provider: PaymentProvider,
     @InjectRepository(Order) private readonly orders: Repository<Order>,
     @InjectRepository(Checkout) private readonly checkouts: Repository<Checkout>,
@@ -98,9 +100,27 @@ export class OrderService {
     throw DomainError.payTimeout();
   }
 
-  /** Unpaid → closed (6) for the whole checkout: stock and coupon back. */
+  /**
+   * Unpaid → closed (6) for the whole checkout: stock and coupon back. A checkout already sent to
+   * WeChat is asked about and closed there first, so no payment can land on a cancelled checkout.
+   */
   async cancel(userId: number, code: string): Promise<void> {
     const order = await this.mine(userId, code);
+    const checkout = await this.checkouts.findOneOrFail({ where: { id: order.checkoutId } });
+    if (checkout.prepayId && this.provider.name === 'wechat' && (checkout.status === OrderStatus.UNPAID || checkout.status === OrderStatus.PAY_FAILED)) {
+      const q = await this.provider.query(checkout.payNo);
+      if (q.state === 'paid') {
+        await this.notify.settlePaid(checkout.id, q.transactionId, new Date());
+        throw DomainError.conflict('订单已支付，不能取消 (already paid)');
+      }
+      if (q.state === 'unknown') throw new DomainError(503, 503, '支付状态未知，请稍后再试 (payment state unknown)');
+      try {
+        await this.provider.close(checkout.payNo);
+      } catch (e) {
+        this.logger.warn(`close ${checkout.payNo} failed: ${(e as Error).message}`);
+        throw new DomainError(503, 503, '支付服务暂不可用，请稍后再试 (payment provider unavailable)');
+      }
+    }
     const done = await runTx(this.ds, (em) => this.settlement.release(em, order.checkoutId, OrderStatus.CLOSED, { type: 'user', id: userId }));
     if (!done) {
       const fresh = await this.mine(userId, code);
