@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { bootApp, TestApp, userToken } from './support/app';
 
 describe('Embedded SQLite default (smoke)', () => {
@@ -65,5 +66,14 @@ describe('Embedded SQLite default (smoke)', () => {
     expect(codes.slice(4)).toEqual([429, 429, 429]);
     const res = await t.http.post('/api/marketing/auth/login').send({ username: 'admin', password: 'wrong-password' });
     expect(res.body).toMatchObject({ status: 429 });
+  });
+
+  it('the process refuses to start in production without JWT_SECRET, saying why in one line', () => {
+    const env = { ...process.env, NODE_ENV: 'production', JWT_SECRET: '', DATA_DIR: t.dataDir };
+    const run = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], { env, encoding: 'utf8', timeout: 60_000 });
+    expect(run.status).toBe(1);
+    const lines = run.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^groupbuy: refusing to start: JWT_SECRET is required/);
   });
 });
