@@ -6,12 +6,20 @@ export interface FieldError {
   message: string;
 }
 
+// "must be an integer" says more than "must not be less than 1" about `"x"`: type checks come first.
+const FIRST = ['isDefined', 'isNotEmpty', 'isInt', 'isNumber', 'isString', 'isBoolean', 'isArray', 'isObject', 'isIn', 'isEnum'];
+const rank = (name: string) => {
+  const i = FIRST.indexOf(name);
+  return i === -1 ? FIRST.length : i;
+};
+
 export function flattenValidationErrors(errors: ValidationError[], prefix = ''): FieldError[] {
   const out: FieldError[] = [];
   for (const e of errors) {
     const field = prefix ? `${prefix}.${e.property}` : e.property;
     if (e.constraints) {
-      for (const m of Object.values(e.constraints)) out.push({ field, message: m });
+      const entries = Object.entries(e.constraints).sort(([a], [b]) => rank(a) - rank(b));
+      for (const [, m] of entries) out.push({ field, message: m });
     }
     if (e.children?.length) out.push(...flattenValidationErrors(e.children, field));
   }
@@ -24,7 +32,6 @@ export function createValidationPipe(): ValidationPipe {
     transform: true,
     whitelist: true,
     forbidNonWhitelisted: false,
-    stopAtFirstError: true,
     validateCustomDecorators: false,
     exceptionFactory: (errors) => {
       const list = flattenValidationErrors(errors);
