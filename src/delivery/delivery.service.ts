@@ -52,8 +52,9 @@ export class DeliveryService {
     }
     const to = dto.type === 1 ? OrderStatus.COMPLETED : OrderStatus.SHIPPED;
     assertTransition(order.status, to);
-    if (order.teamId !== null && order.status === OrderStatus.PAID && !order.deliverCode && dto.type === 1) {
-      throw DomainError.conflict('拼团未成团，不能交付 (team not formed yet)');
+    if (order.teamId !== null) {
+      const [team] = await rows<{ status: string }>(this.ds, 'SELECT status FROM team WHERE id = ?', [order.teamId]);
+      if (team?.status !== 'success') throw DomainError.conflict('拼团未成团，不能交付 (team not formed yet)');
     }
     if (dto.type === 1) {
       await this.guardRate(scope, dto.shopId);

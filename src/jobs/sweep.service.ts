@@ -13,6 +13,7 @@ import { PaymentNotifyService } from '../order/payment-notify.service';
 import { Actor, SettlementService } from '../order/settlement.service';
 import { PAYMENT_PROVIDER, PaymentProvider } from '../payment/payment-provider';
 import { TenantScope } from '../tenant/tenant-scope';
+import { addRobots, giveTeamCodes } from '../team/team.seats';
 
 export const SWEEP_INTERVAL_NAME = 'order-sweep';
 
@@ -147,7 +148,7 @@ export class SweepService implements OnApplicationBootstrap, BeforeApplicationSh
       [
         'teams',
         async () => {
-          counts.teamsClosed = await this.closeExpiredTeams();
+          counts.teamsClosed = await this.closeExpiredTeams(opts, deadline, counts);
         },
       ],
       ['counters', () => this.recomputeCounters(opts, touched, counts)],
@@ -183,9 +184,136 @@ export class SweepService implements OnApplicationBootstrap, BeforeApplicationSh
     return { expired: c.expired, settled: c.settled, dealsRecomputed: c.dealsRecomputed };
   }
 
-  /** Team buy (§7) plugs in here: fail or robot-complete expired teams. No teams yet. */
-  async closeExpiredTeams(): Promise<number> {
-    return 0;
+  /**
+   * Teams past expire_at that have not formed (§7), in batches, each in its own short transaction
+   * whose first statement is the conditional `UPDATE team SET status = … WHERE status = 'active'`:
+   * one worker wins a team, the others change nothing. With the deal's virtualTeam (and at least one
+   * paid member) the team is completed with robots and succeeds, else it fails; either way unpaid
+   * places are released. Paid members of failed teams are then refunded (refundFailedTeams).
+   * Returns the number of teams this worker closed.
+   */
+  async closeExpiredTeams(opts: SweepOptions = {}, deadline = Number.POSITIVE_INFINITY, counts?: SweepCounts): Promise<number> {
+    const limit = opts.batchSize ?? DEFAULT_BATCH;
+    let closed = 0;
+    let after = 0;
+    for (;;) {
+      if (this.stopping || Date.now() >= deadline) {
+        if (counts) counts.partial = true;
+        break;
+      }
+      const where = ["t.status = 'active'", 't.expire_at <= ?', 't.id > ?'];
+      const params: unknown[] = [dbDate(this.ds, new Date()), after];
+      if (opts.tenantId) {
+        where.push('t.tenant_id = ?');
+        params.push(opts.tenantId);
+      }
+      if (opts.dealId) {
+        where.push('t.group_buying_id = ?');
+        params.push(opts.dealId);
+      }
+      const batch = await rows<{ id: number; virtual_team: number | boolean }>(
+        this.ds,
+        `SELECT t.id, g.virtual_team FROM team t JOIN group_buying g ON g.id = t.group_buying_id WHERE ${where.join(' AND ')} ORDER BY t.id LIMIT ${limit}`,
+        params,
+      );
+      for (const t of batch) {
+        if (this.stopping) break;
+        after = Number(t.id);
+        try {
+          if (await this.closeTeam(Number(t.id), t.virtual_team === true || Number(t.virtual_team) === 1, opts.actor ?? SYSTEM)) closed++;
+        } catch (e) {
+          if (counts) counts.errors++;
+          this.logger.warn({ msg: 'sweep: team not closed, retried next run', teamId: t.id, err: errText(e) });
+        }
+      }
+      if (batch.length < limit) break;
+    }
+    await this.refundFailedTeams(opts, counts);
+    return closed;
+  }
+
+  /** One expired team, exactly once across workers. False when another worker (or a provider answer we lack) got in the way. */
+  private async closeTeam(teamId: number, virtualTeam: boolean, actor: Actor): Promise<boolean> {
+    const pending = await rows<CheckoutRow>(
+      this.ds,
+      "SELECT c.id, c.pay_no, c.prepay_id, c.total_price, c.expire_time FROM team_member m JOIN group_buying_order o ON o.id = m.order_id JOIN checkout c ON c.id = o.checkout_id WHERE m.team_id = ? AND m.status = 'pending' AND c.status IN (0, 7) ORDER BY c.id",
+      [teamId],
+    );
+    // places sent to WeChat: settle the ones paid, close the others there first (no payment may land on a freed place)
+    for (const c of pending.filter((p) => this.asksProvider(p))) {
+      const q = await this.provider.query(c.pay_no);
+      if (q.state === 'unknown') return false;
+      if (q.state === 'paid') {
+        await this.payments.settlePaid(Number(c.id), q.transactionId, new Date());
+        continue;
+      }
+      await this.provider.close(c.pay_no);
+    }
+    return runTx(this.ds, async (em) => {
+      const [t] = await rows<{ pay_user_count: number; team_size: number }>(em, 'SELECT pay_user_count, team_size FROM team WHERE id = ?', [teamId]);
+      if (!t) return false;
+      const robots = virtualTeam && Number(t.pay_user_count) > 0;
+      // the winner's first statement: the team row lock, and whoever loses changes nothing
+      const won = await execute(em, `UPDATE team SET status = ?, update_time = CURRENT_TIMESTAMP WHERE id = ? AND status = 'active' AND expire_at <= ?`, [
+        robots ? 'success' : 'fail',
+        teamId,
+        dbDate(em, new Date()),
+      ]);
+      if (won !== 1) return false;
+      const unpaid = await rows<{ checkout_id: number }>(
+        em,
+        "SELECT DISTINCT o.checkout_id FROM team_member m JOIN group_buying_order o ON o.id = m.order_id WHERE m.team_id = ? AND m.status = 'pending' ORDER BY o.checkout_id",
+        [teamId],
+      );
+      for (const c of unpaid) await this.settlement.release(em, Number(c.checkout_id), OrderStatus.EXPIRED, actor);
+      const [fresh] = await rows<{ pay_user_count: number; team_size: number; tenant_id: number }>(em, 'SELECT pay_user_count, team_size, tenant_id FROM team WHERE id = ?', [teamId]);
+      if (robots) {
+        await addRobots(em, teamId, Math.max(0, Number(fresh.team_size) - Number(fresh.pay_user_count)));
+        await execute(em, "UPDATE team_member SET status = 'success', update_time = CURRENT_TIMESTAMP WHERE team_id = ? AND status = 'paid'", [teamId]);
+        await giveTeamCodes(em, teamId);
+      }
+      await this.settlement.log(em, { tenantId: Number(fresh.tenant_id), orderId: null, shopId: null, action: robots ? 'team_robots' : 'team_fail', actor, detail: `team ${teamId}` });
+      return true;
+    });
+  }
+
+  /**
+   * Paid members of failed teams get their money back through the refund path (after the team's
+   * transaction committed). Idempotent: an order whose refund succeeded marks its member `fail`; one
+   * processing is left to the provider's answer; one that failed is sent again next run.
+   */
+  private async refundFailedTeams(opts: SweepOptions, counts?: SweepCounts): Promise<void> {
+    const where = ["t.status = 'fail'", "m.status = 'paid'"];
+    const params: unknown[] = [];
+    if (opts.tenantId) {
+      where.push('t.tenant_id = ?');
+      params.push(opts.tenantId);
+    }
+    const due = await rows<{ member_id: number; order_id: number; tenant_id: number; status: number; refund_status: string }>(
+      this.ds,
+      `SELECT m.id AS member_id, o.id AS order_id, o.tenant_id, o.status, o.refund_status FROM team_member m JOIN team t ON t.id = m.team_id JOIN group_buying_order o ON o.id = m.order_id WHERE ${where.join(' AND ')} ORDER BY m.id LIMIT 500`,
+      params,
+    );
+    for (const d of due) {
+      if (this.stopping) return;
+      try {
+        let refunded = Number(d.status) === OrderStatus.REFUNDED || d.refund_status === 'success';
+        if (!refunded && d.refund_status !== 'processing') {
+          const out = await this.refunds.refundOrder(Number(d.tenant_id), Number(d.order_id), opts.actor ?? SYSTEM, '拼团失败，全额退款 (team failed)');
+          if (out.refundStatus === 'failed') {
+            if (counts) counts.errors++;
+            this.logger.warn({ msg: 'sweep: team refund failed at the provider, retried next run', orderId: d.order_id, reason: out.message });
+          } else if (counts) counts.refundsSent++;
+          refunded = out.refundStatus === 'success';
+        }
+        if (refunded) {
+          await runTx(this.ds, (em) => execute(em, "UPDATE team_member SET status = 'fail', update_time = CURRENT_TIMESTAMP WHERE id = ? AND status = 'paid'", [d.member_id]));
+        }
+      } catch (e) {
+        // another worker's refund of the same order is processing (409), or the order changed meanwhile
+        this.logger.warn({ msg: 'sweep: team refund skipped, retried next run', orderId: d.order_id, err: errText(e) });
+      }
+    }
   }
 
   // ---------- steps ----------

@@ -16,6 +16,7 @@ import type { PricingLine } from '../pricing/pricing.types';
 import { AddressDto, ComputeOrderDto, CreateOrderDto } from './dto/checkout.dto';
 import { newOrderCode } from './order-code';
 import { SettlementService } from './settlement.service';
+import { addMember, joinTeam, openTeam } from '../team/team.seats';
 
 interface DealRow {
   id: number;
@@ -36,6 +37,7 @@ interface DealRow {
   end_time: Date | string;
   limit_per_user: number;
   team_size: number;
+  team_hours: number;
   lbs: string;
   address: string;
 }
@@ -69,6 +71,7 @@ export class CheckoutService {
   async compute(userId: number, dto: ComputeOrderDto): Promise<Record<string, unknown>> {
     const now = new Date();
     const cart = await this.loadCart(dto, now);
+    assertTeamCart(cart, undefined);
     await this.checkLimits(this.ds.manager, userId, cart);
     const { pricing, memberCoupons } = await this.price(userId, cart, dto.coupon_id, now, false);
     return formatCheckout(pricing, memberCoupons) as unknown as Record<string, unknown>;
@@ -108,9 +111,7 @@ export class CheckoutService {
     const cart = await this.loadCart(dto, now);
     const express = cart.lines.some((l) => l.deliverType === 2);
     if (express && !dto.address) throw DomainError.badRequest('参数错误 address: address is required when a line is express (快递)', [{ field: 'address', message: 'required for express' }]);
-    if (dto.team_id !== undefined || cart.deals.some((d) => d.team_size >= 2)) {
-      throw DomainError.cannotBuy('拼团商品暂不支持下单 (team buy is not open yet)');
-    }
+    const teamDeal = assertTeamCart(cart, dto.team_id);
     const { pricing, memberCoupons, applied } = await this.price(userId, cart, dto.coupon_id, now, true);
     const payNo = newOrderCode(now);
     const expireTime = addSeconds(now, this.config.orderPayTimeoutSeconds);
@@ -122,7 +123,7 @@ export class CheckoutService {
     const body = {
       status: 200,
       msg: 'ok',
-      data: { pay_no: payNo, ...view, orders: view.orders.map((o, i) => ({ code: codes[i], ...o })) },
+      data: { pay_no: payNo, ...view, orders: view.orders.map((o, i) => ({ code: codes[i], ...o })) as Record<string, unknown>[] },
     };
     const free = pricing.totalPrice.eq(0);
 
@@ -148,12 +149,32 @@ export class CheckoutService {
           this.provider.name,
         ],
       );
+      // the team row before the deal row (takeStock): the lock order every team path keeps
+      let teamId: number | null = null;
+      if (teamDeal) {
+        if (dto.team_id !== undefined) {
+          await joinTeam(em, dto.team_id, Number(teamDeal.id), userId, now);
+          teamId = dto.team_id;
+        } else {
+          const byHours = addSeconds(now, Number(teamDeal.team_hours || 24) * 3600);
+          const end = asDate(teamDeal.end_time);
+          teamId = await openTeam(em, {
+            tenantId: cart.tenantId,
+            dealId: Number(teamDeal.id),
+            userId,
+            price: money(teamDeal.price).toFixed(2),
+            teamSize: Number(teamDeal.team_size),
+            expireAt: end < byHours ? end : byHours,
+          });
+        }
+        body.data.orders = body.data.orders.map((o) => ({ ...o, team_id: teamId }));
+      }
       const placeholders: string[] = [];
       const params: unknown[] = [];
       cart.lines.forEach((l, i) => {
         const p = pricing.lines[i];
         const d = cart.deals[i];
-        placeholders.push('(?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+        placeholders.push('(?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
         params.push(
           codes[i],
           payNo,
@@ -177,13 +198,18 @@ export class CheckoutService {
           l.productName,
           l.spec,
           l.imagePath,
+          teamId,
         );
       });
       await execute(
         em,
-        `INSERT INTO group_buying_order (code, pay_no, checkout_id, tenant_id, shop_id, group_buying_id, user_id, status, deliver_type, price, qty, goods_money, coupon_money, deliver_fee, money, expire_time, address, lbs, phone, remark, product_name, spec, image_path) VALUES ${placeholders.join(', ')}`,
+        `INSERT INTO group_buying_order (code, pay_no, checkout_id, tenant_id, shop_id, group_buying_id, user_id, status, deliver_type, price, qty, goods_money, coupon_money, deliver_fee, money, expire_time, address, lbs, phone, remark, product_name, spec, image_path, team_id) VALUES ${placeholders.join(', ')}`,
         params,
       );
+      if (teamId !== null) {
+        const [o] = await rows<{ id: number }>(em, 'SELECT id FROM group_buying_order WHERE code = ?', [codes[0]]);
+        await addMember(em, { teamId, userId, orderId: Number(o.id), orderCode: codes[0] });
+      }
       // Stock last: the hot deal's row lock is held only for this update, the limit check and COMMIT.
       await this.takeStock(em, userId, cart, now);
       if (free) {
@@ -210,7 +236,7 @@ export class CheckoutService {
     const found = await rows<DealRow>(
       this.ds,
       `SELECT g.id, g.tenant_id, g.shop_id, s.name AS shop_name, g.name, g.product_name, g.spec, g.image_path, g.price, g.stock, g.deliver_type, g.deliver_fee,
-              g.in_use, g.deleted_at, g.start_time, g.end_time, g.limit_per_user, g.team_size, g.lbs, g.address
+              g.in_use, g.deleted_at, g.start_time, g.end_time, g.limit_per_user, g.team_size, g.team_hours, g.lbs, g.address
          FROM group_buying g JOIN shop s ON s.id = g.shop_id WHERE g.id IN (${ids.map(() => '?').join(',')})`,
       ids,
     );
@@ -318,6 +344,21 @@ export class CheckoutService {
     const pricing = priceCheckout(cart.lines, applied ? { terms: applied.terms, amount: applied.amount, eligible: applied.eligible } : null);
     return { pricing, memberCoupons: memberCoupons.map(({ terms, valid, checked, reason }) => ({ terms, valid, checked, reason })), applied };
   }
+}
+
+/**
+ * A team deal (teamSize ≥ 2) sells alone: one line per checkout, so one order holds one seat.
+ * A team_id on a plain deal is refused. Returns the team deal, if any.
+ */
+function assertTeamCart(cart: Cart, teamId: number | undefined): DealRow | null {
+  const team = cart.deals.find((d) => Number(d.team_size) >= 2) ?? null;
+  if (team && cart.deals.length !== 1) {
+    throw DomainError.badRequest(`参数错误 goods: 拼团商品「${team.name}」须单独下单，只能有一行 (a team checkout has exactly one line)`, [
+      { field: 'goods', message: 'a team deal must be the only line' },
+    ]);
+  }
+  if (!team && teamId !== undefined) throw DomainError.cannotBuy('该团购不是拼团商品 (team_id given for a deal that is not a team buy)');
+  return team;
 }
 
 function unbuyable(d: Pick<DealRow, 'in_use' | 'deleted_at' | 'start_time' | 'end_time'>, now: Date): string | null {

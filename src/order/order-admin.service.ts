@@ -11,6 +11,7 @@ import { Order, RefundStatus } from './order.entity';
 import { ORDER_STATUS_NAMES, OrderStatus } from './order-status';
 import { assertTransition, canTransition, sourcesOf } from './order.state';
 import { Actor, SettlementService } from './settlement.service';
+import { memberRefunded } from '../team/team.seats';
 
 export interface ConfirmResult {
   confirmed: number[];
@@ -34,6 +35,12 @@ export class OrderAdminService {
     const unique = [...new Set(ids)];
     const found = unique.length ? await this.orders.find({ where: scope.where<Order>({ id: In(unique) }) }) : [];
     const byId = new Map(found.map((o) => [o.id, o]));
+    const teamIds = [...new Set(found.filter((o) => o.teamId !== null).map((o) => o.teamId as number))];
+    const formed = new Set(
+      teamIds.length
+        ? (await rows<{ id: number }>(this.ds, `SELECT id FROM team WHERE status = 'success' AND id IN (${teamIds.map(() => '?').join(',')})`, teamIds)).map((r) => Number(r.id))
+        : [],
+    );
     const result: ConfirmResult = { confirmed: [], skipped: [] };
     for (const id of unique) {
       const o = byId.get(id);
@@ -41,7 +48,7 @@ export class OrderAdminService {
         result.skipped.push({ id, reason: '订单不存在 (not found)' });
         continue;
       }
-      if (o.teamId !== null && o.status === OrderStatus.PAID && !o.deliverCode && o.deliverType === 1) {
+      if (o.teamId !== null && o.status === OrderStatus.PAID && !formed.has(o.teamId)) {
         result.skipped.push({ id, reason: '拼团未成团 (team forming)' });
         continue;
       }
@@ -150,9 +157,9 @@ export class OrderAdminService {
         outRefundNo,
       ]);
       if (won !== 1) return false;
-      const [o] = await rows<{ id: number; status: number; qty: number; group_buying_id: number; shop_id: number }>(
+      const [o] = await rows<{ id: number; status: number; qty: number; group_buying_id: number; shop_id: number; team_id: number | null }>(
         em,
-        'SELECT id, status, qty, group_buying_id, shop_id FROM group_buying_order WHERE id = ?',
+        'SELECT id, status, qty, group_buying_id, shop_id, team_id FROM group_buying_order WHERE id = ?',
         [r.order_id],
       );
       if (outcome.status === 'failed') {
@@ -173,6 +180,8 @@ export class OrderAdminService {
         [o.id],
       );
       if (n === 1) {
+        // a refunded member of a forming team gives its seat back (team row before the deal row)
+        if (o.team_id !== null) await memberRefunded(em, Number(o.team_id), o.id);
         // goods back on sale; the refunded units leave payedCount (orderCount still counts the order)
         await execute(em, 'UPDATE group_buying SET stock = stock + ?, payed_count = payed_count - ? WHERE id = ?', [o.qty, o.qty, o.group_buying_id]);
         await this.settlement.log(em, { tenantId: r.tenant_id, orderId: o.id, shopId: o.shop_id, action: 'refund_success', actor, from: o.status, to: OrderStatus.REFUNDED });

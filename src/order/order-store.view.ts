@@ -3,6 +3,7 @@ import { moneyString } from '../common/money';
 import { formatDate } from '../common/time';
 import type { Order } from './order.entity';
 import { ORDER_STATUS_NAMES, OrderStatus } from './order-status';
+import { TeamView } from '../team/team.view';
 
 /** An order as the storefront sees it (order_info, order_list items). */
 export class StoreOrderView {
@@ -30,7 +31,7 @@ export class StoreOrderView {
   @ApiProperty({ description: '下单时间' }) create_time: string;
   @ApiProperty({ description: '支付时间', nullable: true, type: String }) pay_time: string | null;
   @ApiProperty({ description: '支付截止时间' }) expire_time: string;
-  @ApiPropertyOptional({ description: '拼团（仅拼团订单）', nullable: true, type: Object }) team: Record<string, unknown> | null;
+  @ApiPropertyOptional({ description: '拼团（仅拼团订单，同 GET /api/group/team/{id}）', nullable: true, type: TeamView }) team: Record<string, unknown> | null;
   @ApiProperty({ description: '是否已评价' }) reviewed: boolean;
 }
 

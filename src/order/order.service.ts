@@ -15,6 +15,7 @@ import { assertTransition } from './order.state';
 import { toStoreOrderView } from './order-store.view';
 import { PaymentNotifyService } from './payment-notify.service';
 import { SettlementService } from './settlement.service';
+import { loadTeamViews, TeamView } from '../team/team.view';
 
 /** order_list status groups (contract §5). */
 const LIST_GROUPS: Record<number, { statuses: number[]; reviewed?: boolean }> = {
@@ -24,6 +25,9 @@ const LIST_GROUPS: Record<number, { statuses: number[]; reviewed?: boolean }> = 
   3: { statuses: [4], reviewed: true },
   4: { statuses: [2] },
 };
+
+const teamOf = (o: Order, teams: Map<number, TeamView>): Record<string, unknown> | null =>
+  o.teamId !== null ? ((teams.get(o.teamId) as unknown as Record<string, unknown>) ?? null) : null;
 
 /** The storefront's order use cases: read, pay, cancel, confirm receipt, review. Another user's order is a 404. */
 @Injectable()
@@ -46,7 +50,9 @@ export class OrderService {
   }
 
   async info(userId: number, code: string) {
-    return toStoreOrderView(await this.mine(userId, code));
+    const o = await this.mine(userId, code);
+    const teams = await loadTeamViews(this.ds, o.teamId !== null ? [o.teamId] : []);
+    return toStoreOrderView(o, teamOf(o, teams));
   }
 
   async list(userId: number, dto: OrderListDto) {
@@ -58,7 +64,9 @@ export class OrderService {
       if (g.reviewed !== undefined) where.reviewed = g.reviewed;
     }
     const [list, total] = await this.orders.findAndCount({ where, order: { createTime: 'DESC', id: 'DESC' }, skip, take });
-    return { list: list.map((o) => toStoreOrderView(o)), total, page, limit };
+    // the page's teams in one load (two queries), not one per order
+    const teams = await loadTeamViews(this.ds, list.filter((o) => o.teamId !== null).map((o) => o.teamId as number));
+    return { list: list.map((o) => toStoreOrderView(o, teamOf(o, teams))), total, page, limit };
   }
 
   /** GET payOrder/{code}: pays the whole checkout the order belongs to (§6). */

@@ -7,6 +7,7 @@ import { dbDate, execute, forUpdate, insertId, rows } from '../database/sql';
 import { newDeliverCode } from './order-code';
 import { OrderStatus } from './order-status';
 import { sourcesOf } from './order.state';
+import { lockTeam, memberLeft, memberPaid } from '../team/team.seats';
 
 export interface Actor {
   type: 'admin' | 'user' | 'system' | 'provider';
@@ -48,22 +49,30 @@ export class SettlementService {
   }
 
   private async markOrdersPaid(em: EntityManager, checkoutId: number, payTime: Date, from: number[], actor: Actor): Promise<void> {
-    const orders = await rows<{ id: number; group_buying_id: number; shop_id: number; qty: number; deliver_type: number; status: number; tenant_id: number }>(
+    const orders = await rows<{ id: number; group_buying_id: number; shop_id: number; qty: number; deliver_type: number; status: number; tenant_id: number; team_id: number | null }>(
       em,
-      `SELECT id, group_buying_id, shop_id, qty, deliver_type, status, tenant_id FROM group_buying_order WHERE checkout_id = ? AND status IN (${inList(from)}) ORDER BY group_buying_id, id`,
+      `SELECT id, group_buying_id, shop_id, qty, deliver_type, status, tenant_id, team_id FROM group_buying_order WHERE checkout_id = ? AND status IN (${inList(from)}) ORDER BY group_buying_id, id`,
       [checkoutId],
     );
+    // team rows before deal rows (the lock order of createOrder): concurrent last seats form the team once
+    const teamIds = [...new Set(orders.filter((o) => o.team_id !== null).map((o) => Number(o.team_id)))].sort((a, b) => a - b);
+    for (const id of teamIds) await lockTeam(em, id);
     for (const o of orders) {
       // the deal row lock serializes sequence numbers: no gaps, no repeats
       await execute(em, 'UPDATE group_buying SET last_sequence = last_sequence + 1, payed_count = payed_count + ? WHERE id = ?', [o.qty, o.group_buying_id]);
       const [{ last_sequence }] = await rows<{ last_sequence: number }>(em, 'SELECT last_sequence FROM group_buying WHERE id = ?', [o.group_buying_id]);
       await this.payOrderRow(em, o, Number(last_sequence), payTime, from);
       await this.log(em, { tenantId: o.tenant_id, orderId: o.id, shopId: o.shop_id, action: 'pay', actor, from: o.status, to: OrderStatus.PAID });
+      if (o.team_id !== null) {
+        // no pickup code yet: the team hands them out when it forms (§7)
+        const r = await memberPaid(em, Number(o.team_id), Number(o.id));
+        if (r === 'formed') await this.log(em, { tenantId: o.tenant_id, orderId: o.id, shopId: o.shop_id, action: 'team_formed', actor, detail: `team ${o.team_id}` });
+      }
     }
   }
 
-  private async payOrderRow(em: EntityManager, o: { id: number; shop_id: number; deliver_type: number }, sequence: number, payTime: Date, from: number[]): Promise<void> {
-    if (o.deliver_type !== 1) {
+  private async payOrderRow(em: EntityManager, o: { id: number; shop_id: number; deliver_type: number; team_id: number | null }, sequence: number, payTime: Date, from: number[]): Promise<void> {
+    if (o.deliver_type !== 1 || o.team_id !== null) {
       await execute(em, `UPDATE group_buying_order SET status = 1, pay_time = ?, sequence = ?, update_time = CURRENT_TIMESTAMP WHERE id = ? AND status IN (${inList(from)})`, [
         dbDate(em, payTime),
         sequence,
@@ -102,12 +111,14 @@ export class SettlementService {
     const won = await execute(em, `UPDATE checkout SET status = ?, update_time = CURRENT_TIMESTAMP WHERE id = ? AND status IN (${inList(from)})${cond}`, params);
     if (won !== 1) return false;
     const [checkout] = await rows<{ pay_no: string }>(em, 'SELECT pay_no FROM checkout WHERE id = ?', [checkoutId]);
-    const orders = await rows<{ id: number; group_buying_id: number; shop_id: number; qty: number; status: number; tenant_id: number }>(
+    const orders = await rows<{ id: number; group_buying_id: number; shop_id: number; qty: number; status: number; tenant_id: number; team_id: number | null }>(
       em,
-      `SELECT id, group_buying_id, shop_id, qty, status, tenant_id FROM group_buying_order WHERE checkout_id = ? AND status IN (${inList(from)}) ORDER BY group_buying_id, id`,
+      `SELECT id, group_buying_id, shop_id, qty, status, tenant_id, team_id FROM group_buying_order WHERE checkout_id = ? AND status IN (${inList(from)}) ORDER BY group_buying_id, id`,
       [checkoutId],
     );
     await execute(em, `UPDATE group_buying_order SET status = ?, update_time = CURRENT_TIMESTAMP WHERE checkout_id = ? AND status IN (${inList(from)})`, [to, checkoutId]);
+    // the unpaid place is freed (team row before the deal rows below)
+    for (const o of orders) if (o.team_id !== null) await memberLeft(em, Number(o.team_id), Number(o.id));
     for (const o of orders) {
       await execute(em, 'UPDATE group_buying SET stock = stock + ?, order_count = order_count - 1 WHERE id = ?', [o.qty, o.group_buying_id]);
       await this.log(em, { tenantId: o.tenant_id, orderId: o.id, shopId: o.shop_id, action: to === 5 ? 'expire' : 'cancel', actor, from: o.status, to });
@@ -128,19 +139,21 @@ export class SettlementService {
   async settleLate(em: EntityManager, checkoutId: number, payTime: Date, actor: Actor, transactionId: string): Promise<LateSettlement> {
     const [c] = await rows<{ status: number; transaction_id: string | null }>(em, `SELECT status, transaction_id FROM checkout WHERE id = ?${forUpdate(em)}`, [checkoutId]);
     if (!c || Number(c.status) !== OrderStatus.EXPIRED || c.transaction_id) return 'noop';
-    const orders = await rows<{ id: number; code: string; pay_no: string; group_buying_id: number; shop_id: number; qty: number; tenant_id: number; money: string }>(
+    const orders = await rows<{ id: number; code: string; pay_no: string; group_buying_id: number; shop_id: number; qty: number; tenant_id: number; money: string; team_id: number | null }>(
       em,
-      `SELECT id, code, pay_no, group_buying_id, shop_id, qty, tenant_id, money FROM group_buying_order WHERE checkout_id = ? AND status = ${OrderStatus.EXPIRED} ORDER BY group_buying_id, id`,
+      `SELECT id, code, pay_no, group_buying_id, shop_id, qty, tenant_id, money, team_id FROM group_buying_order WHERE checkout_id = ? AND status = ${OrderStatus.EXPIRED} ORDER BY group_buying_id, id`,
       [checkoutId],
     );
     if (!orders.length) return 'noop';
     const taken: typeof orders = [];
-    for (const o of orders) {
+    // a team place was freed when its checkout expired and may be taken since: a late team payment is refunded
+    const team = orders.some((o) => o.team_id !== null);
+    for (const o of team ? [] : orders) {
       const got = await execute(em, 'UPDATE group_buying SET stock = stock - ?, order_count = order_count + 1 WHERE id = ? AND stock >= ?', [o.qty, o.group_buying_id, o.qty]);
       if (got !== 1) break;
       taken.push(o);
     }
-    if (taken.length === orders.length) {
+    if (!team && taken.length === orders.length) {
       const won = await execute(em, `UPDATE checkout SET status = 1, pay_time = ?, transaction_id = ?, update_time = CURRENT_TIMESTAMP WHERE id = ? AND status = ${OrderStatus.EXPIRED}`, [
         dbDate(em, payTime),
         transactionId,

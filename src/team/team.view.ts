@@ -1,0 +1,111 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { DataSource, EntityManager } from 'typeorm';
+import { money } from '../common/money';
+import { formatDate } from '../common/time';
+import { rows } from '../database/sql';
+
+/** A member of a team (seed 002 `groupon.members`). */
+export class TeamMemberView {
+  @ApiProperty({ description: '成员 id' }) id: number;
+  @ApiProperty({ description: '用户 id（机器人为 null）', nullable: true, type: Number }) user_id: number | null;
+  @ApiProperty({ description: '订单编号（机器人为 null）', nullable: true, type: String }) order_code: string | null;
+  @ApiProperty({ description: 'pending:待支付; paid:已支付; success:已成团; fail:拼团失败; left:已退出', example: 'success' }) status: string;
+  @ApiProperty({ description: '昵称', example: '我是机器人' }) nickname: string;
+  @ApiProperty({ description: '头像', nullable: true, type: String }) avatar: string | null;
+  @ApiProperty({ description: '是否机器人' }) is_robot: boolean;
+  @ApiProperty({ description: '加入时间', example: '2018-09-03 18:52:43' }) created_at: string;
+}
+
+/** 拼团 (seed 002 `groupon`). */
+export class TeamView {
+  @ApiProperty({ description: '拼团 id' }) id: number;
+  @ApiProperty({ description: '团购 id' }) group_buying_id: number;
+  @ApiProperty({ description: '团长用户 id' }) user_id: number;
+  @ApiProperty({ description: '拼团价', example: '9.90' }) price: string;
+  @ApiProperty({ description: '成团人数（= teamSize）' }) member_count: number;
+  @ApiProperty({ description: '最多人数（= teamSize）' }) max_count: number;
+  @ApiProperty({ description: '已占位人数（已支付或待支付）' }) user_count: number;
+  @ApiProperty({ description: '已支付人数' }) pay_user_count: number;
+  @ApiProperty({ description: '截止时间', example: '2018-09-06 16:08:40' }) expire_at: string;
+  @ApiProperty({ description: 'active:拼团中; success:已成团; fail:拼团失败', enum: ['active', 'success', 'fail'] }) status: string;
+  @ApiProperty({ description: '成员', type: [TeamMemberView] }) members: TeamMemberView[];
+}
+
+export class TeamResponse {
+  @ApiProperty({ example: 200 }) status: number;
+  @ApiProperty({ example: 'ok' }) msg: string;
+  @ApiProperty({ type: TeamView }) data: TeamView;
+}
+
+interface TeamDbRow {
+  id: number;
+  group_buying_id: number;
+  user_id: number;
+  price: string | number;
+  team_size: number;
+  user_count: number;
+  pay_user_count: number;
+  expire_at: Date | string;
+  status: string;
+}
+interface MemberDbRow {
+  id: number;
+  team_id: number;
+  user_id: number | null;
+  order_code: string | null;
+  status: string;
+  nickname: string;
+  avatar: string;
+  is_robot: number | boolean;
+  create_time: Date | string;
+}
+
+const asDate = (v: Date | string): Date => (v instanceof Date ? v : new Date(`${String(v).replace(' ', 'T')}Z`));
+const nullableId = (v: number | null) => (v === null || v === undefined ? null : Number(v));
+
+/** The teams with these ids and their members, in two queries (order_list pages stay free of N+1). */
+export async function loadTeamViews(db: DataSource | EntityManager, ids: number[]): Promise<Map<number, TeamView>> {
+  const unique = [...new Set(ids.filter((id) => id !== null && id !== undefined).map(Number))];
+  const out = new Map<number, TeamView>();
+  if (!unique.length) return out;
+  const marks = unique.map(() => '?').join(', ');
+  const teams = await rows<TeamDbRow>(
+    db,
+    `SELECT id, group_buying_id, user_id, price, team_size, user_count, pay_user_count, expire_at, status FROM team WHERE id IN (${marks})`,
+    unique,
+  );
+  const members = await rows<MemberDbRow>(
+    db,
+    `SELECT id, team_id, user_id, order_code, status, nickname, avatar, is_robot, create_time FROM team_member WHERE team_id IN (${marks}) AND status <> 'left' ORDER BY id`,
+    unique,
+  );
+  for (const t of teams) {
+    const size = Number(t.team_size);
+    out.set(Number(t.id), {
+      id: Number(t.id),
+      group_buying_id: Number(t.group_buying_id),
+      user_id: Number(t.user_id),
+      price: money(String(t.price)).toFixed(2),
+      member_count: size,
+      max_count: size,
+      user_count: Number(t.user_count),
+      pay_user_count: Number(t.pay_user_count),
+      expire_at: formatDate(asDate(t.expire_at))!,
+      status: t.status,
+      members: [],
+    });
+  }
+  for (const m of members) {
+    out.get(Number(m.team_id))?.members.push({
+      id: Number(m.id),
+      user_id: nullableId(m.user_id),
+      order_code: m.order_code ?? null,
+      status: m.status,
+      nickname: m.nickname,
+      avatar: m.avatar || null,
+      is_robot: m.is_robot === true || Number(m.is_robot) === 1,
+      created_at: formatDate(asDate(m.create_time))!,
+    });
+  }
+  return out;
+}
