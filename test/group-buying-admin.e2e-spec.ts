@@ -1,4 +1,4 @@
-import { DealCounterService } from '../src/group-buying/deal-counter.service';
+import { DealCountersService } from '../src/order/deal-counters.service';
 import { adminToken, bootApp, newShop, newTenant, TestApp } from './support/app';
 
 const P = '/api/marketing/groupbuying';
@@ -735,9 +735,9 @@ describe('GroupBuying admin (MariaDB)', () => {
     });
   });
 
-  describe(DealCounterService.name, () => {
+  describe(DealCountersService.name, () => {
     it('recomputes payedCount (status 1,3,4,8 units) and orderCount (not 5,6) from the orders', async () => {
-      const sut = t.app.get(DealCounterService);
+      const sut = t.app.get(DealCountersService);
       const deal = await createDeal(a.token, shopA, { name: '计数' });
       const other = await createDeal(a.token, shopA, { name: '计数2' });
       const u = await newUser('oCounter', '计数人');

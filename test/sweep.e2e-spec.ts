@@ -1,17 +1,15 @@
 import { SchedulerRegistry } from '@nestjs/schedule';
 import Big from 'big.js';
-import { AppConfig } from '../src/config/app-config';
 import { dbDate, runTx } from '../src/database/sql';
-import { DealCounterService } from '../src/group-buying/deal-counter.service';
 import { SweepService, SWEEP_INTERVAL_NAME } from '../src/jobs/sweep.service';
-import { OrderAdminService } from '../src/order/order-admin.service';
-import { PaymentNotifyService } from '../src/order/payment-notify.service';
+import { DealCountersService } from '../src/order/deal-counters.service';
 import { lateRefundNo, SettlementService } from '../src/order/settlement.service';
-import { PAYMENT_PROVIDER, PaymentProvider, QueryOutcome, RefundOutcome, RefundRequest } from '../src/payment/payment-provider';
+import { NotifyEvent, PAYMENT_PROVIDER, PaymentProvider, QueryOutcome, RefundOutcome, RefundRequest } from '../src/payment/payment-provider';
 import { TenantScope } from '../src/tenant/tenant-scope';
 import { adminToken, bootApp, newShop, newTenant, TestApp } from './support/app';
 import { Instance, secondInstance } from './support/coupon-fixtures';
 import { FakeWechat } from './support/fake-wechat';
+import { sweepWorker } from './support/sweep-worker';
 import { ADDRESS, giveCoupon, loginUser, makeCoupon, makeDeal } from './support/fixtures';
 
 const auth = (token: string) => ({ 'Authori-Zation': `Bearer ${token}` });
@@ -38,6 +36,9 @@ class ScriptedWechat implements PaymentProvider {
   async refund(req: RefundRequest): Promise<RefundOutcome> {
     this.refunds.push(req);
     return { status: 'success', providerRefundId: `wx-refund-${req.outRefundNo}` };
+  }
+  verifyNotify(): NotifyEvent {
+    throw new Error('not used');
   }
 }
 
@@ -71,17 +72,7 @@ describe(SweepService.name, () => {
   afterAll(() => t.close());
 
   /** A second SweepService built by hand on the same database (another worker), with its own provider. */
-  const handBuilt = (provider: PaymentProvider = t.app.get<PaymentProvider>(PAYMENT_PROVIDER)) =>
-    new SweepService(
-      t.ds,
-      t.app.get(AppConfig),
-      settlement,
-      t.app.get(DealCounterService),
-      provider,
-      new SchedulerRegistry(),
-      t.app.get(PaymentNotifyService),
-      t.app.get(OrderAdminService),
-    );
+  const handBuilt = (provider: PaymentProvider = t.app.get<PaymentProvider>(PAYMENT_PROVIDER)) => sweepWorker(t, provider);
 
   const dealRow = async (id: number) =>
     (await t.ds.query('SELECT stock, payed_count, order_count, last_sequence FROM group_buying WHERE id = ?', [id]))[0] as {
@@ -321,7 +312,7 @@ describe(SweepService.name, () => {
       const c = await checkout(u.token, [{ product_id: d.id, quantity: 3 }]);
       await expireAt([c.payNo], past());
       await t.ds.query('UPDATE group_buying SET payed_count = 42 WHERE id = ?', [d.id]);
-      jest.spyOn(t.app.get(DealCounterService), 'recompute').mockRejectedValueOnce(new Error('db went away'));
+      jest.spyOn(t.app.get(DealCountersService), 'recomputeOne').mockRejectedValueOnce(new Error('db went away'));
       expect(await sut.runOnce()).toMatchObject({ expired: 1, errors: 1, dealsRecomputed: 0 });
       expect(await dealRow(d.id)).toMatchObject({ stock: 10, order_count: 0, payed_count: 42 });
       const res = await t.http.post('/api/marketing/groupbuying/refreshorder').query({ groupBuyingId: d.id }).set('Authorization', `Bearer ${tenantToken}`);

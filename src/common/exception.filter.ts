@@ -1,9 +1,12 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { ThrottlerException } from '@nestjs/throttler';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { QueryFailedError } from 'typeorm';
 import { DomainError } from './errors';
 import { errorBody } from './envelope';
+import { isDuplicateKeyError } from './db-errors';
+
+/** Kept here for existing importers; the helper lives in db-errors. */
+export { isDuplicateKeyError };
 
 const HTTP_WORDS: Record<number, string> = {
   400: '请求参数错误 (bad request)',
@@ -17,11 +20,6 @@ const HTTP_WORDS: Record<number, string> = {
   429: '请求过于频繁，请稍后再试 (rate limited)',
 };
 
-export function isDuplicateKeyError(e: unknown): boolean {
-  if (!(e instanceof QueryFailedError)) return false;
-  const d = (e as QueryFailedError & { driverError?: { code?: string; errno?: number } }).driverError;
-  return d?.code === 'ER_DUP_ENTRY' || d?.errno === 1062 || d?.code === 'SQLITE_CONSTRAINT_UNIQUE' || /UNIQUE constraint failed/.test(e.message);
-}
 
 /** The one place every error becomes the contract's envelope (§2). Never leaks stacks or SQL. */
 @Catch()

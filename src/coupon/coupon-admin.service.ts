@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import Big from 'big.js';
-import { In, Repository } from 'typeorm';
+import { Repository } from 'typeorm';
 import { DomainError } from '../common/errors';
 import { money, ZERO } from '../common/money';
 import { AdminPage, adminPaging } from '../common/pagination';
 import { parseDate } from '../common/time';
-import { GroupBuying } from '../group-buying/group-buying.entity';
+import { GroupBuyingService } from '../group-buying/group-buying.service';
 import { TenantScope } from '../tenant/tenant-scope';
 import { CouponListQuery, CouponSumData, CouponView, CreateCouponDto, UpdateCouponDto } from './coupon.dto';
 import { Coupon } from './coupon.entity';
@@ -27,7 +27,7 @@ const escapeLike = (s: string) => s.replace(/[!%_]/g, (m) => `!${m}`);
 export class CouponAdminService {
   constructor(
     @InjectRepository(Coupon) private readonly coupons: Repository<Coupon>,
-    @InjectRepository(GroupBuying) private readonly deals: Repository<GroupBuying>,
+    private readonly deals: GroupBuyingService,
   ) {}
 
   /** The coupon in the caller's tenant, or 404 (deleted or another tenant's too). */
@@ -124,7 +124,6 @@ export class CouponAdminService {
 
   /** Every id must be a (not deleted) deal of the admin's tenant; otherwise 404, never saying whose it is. */
   private async assertOwnDeals(scope: TenantScope, ids: number[]): Promise<void> {
-    const found = await this.deals.count({ where: { id: In(ids), tenantId: scope.tenantId } });
-    if (found !== ids.length) throw DomainError.notFound('团购 (groupBuyingIds)');
+    await this.deals.assertOwned(scope.tenantId, ids, '团购 (groupBuyingIds)');
   }
 }

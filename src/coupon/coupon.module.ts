@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { GroupBuying } from '../group-buying/group-buying.entity';
+import { GroupBuyingModule } from '../group-buying/group-buying.module';
 import { CouponAdminController } from './coupon-admin.controller';
 import { CouponAdminService } from './coupon-admin.service';
 import { CouponStoreController } from './coupon-store.controller';
@@ -10,8 +10,8 @@ import { MemberCoupon } from './member-coupon.entity';
 
 /** Coupon templates (admin), member coupons (storefront), and the checkout's use/return (CouponService). */
 @Module({
-  // GroupBuying is read only to check that a coupon's groupBuyingIds are the admin's own deals
-  imports: [TypeOrmModule.forFeature([Coupon, MemberCoupon, GroupBuying])],
+  // GroupBuyingModule checks that a coupon's groupBuyingIds are the admin's own deals
+  imports: [TypeOrmModule.forFeature([Coupon, MemberCoupon]), GroupBuyingModule],
   controllers: [CouponAdminController, CouponStoreController],
   providers: [CouponService, CouponAdminService],
   exports: [CouponService],

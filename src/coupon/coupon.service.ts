@@ -4,7 +4,7 @@ import { DataSource, EntityManager, In, Repository } from 'typeorm';
 import { DomainError } from '../common/errors';
 import { storePaging } from '../common/pagination';
 import { isMysql, runTx } from '../database/sql';
-import type { CouponTerms } from './coupon-terms';
+import type { CouponTerms } from '../pricing/pricing.types';
 import { MemberCouponView, MineQuery, StoreCouponListQuery, StoreCouponView } from './coupon.dto';
 import { Coupon } from './coupon.entity';
 import { hasEnded, isExhausted, isTemplateUsable, memberCouponWindow, reachedUserLimit, UseType } from './coupon.rules';

@@ -1,5 +1,6 @@
-import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { DateUtils } from 'typeorm/util/DateUtils';
+import { isLockError } from '../common/db-errors';
 
 /**
  * Thin helpers for the hot paths that use plain SQL (no ORM hydration): `?` placeholders work on
@@ -31,20 +32,20 @@ export async function insertId(em: EntityManager, sql: string, params: unknown[]
   return Number(raw?.insertId);
 }
 
+/** A datetime column as read back by plain SQL: a Date on MySQL, UTC text on SQLite. */
+export function readDate(v: Date | string): Date {
+  return v instanceof Date ? v : new Date(`${String(v).replace(' ', 'T')}${String(v).endsWith('Z') ? '' : 'Z'}`);
+}
+
+/** `?, ?, ?` for an IN list of `n` values. */
+export const marks = (n: number): string => Array.from({ length: n }, () => '?').join(', ');
+
 export async function rows<T = Record<string, unknown>>(em: EntityManager | DataSource, sql: string, params: unknown[] = []): Promise<T[]> {
   return (await em.query(sql, params)) as T[];
 }
 
 /** `FOR UPDATE` on MySQL; nothing on SQLite, where a write transaction already excludes the others. */
 export const forUpdate = (x: DataSource | EntityManager): string => (isMysql(x) ? ' FOR UPDATE' : '');
-
-const RETRYABLE = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT']);
-
-function isRetryable(e: unknown): boolean {
-  if (!(e instanceof QueryFailedError)) return false;
-  const code = (e as QueryFailedError & { driverError?: { code?: string } }).driverError?.code;
-  return !!code && RETRYABLE.has(code);
-}
 
 // SQLite (the embedded default) has one connection and TypeORM hands every caller the same query
 // runner, so transactions are queued here one at a time.
@@ -65,7 +66,7 @@ export async function runTx<T>(ds: DataSource, fn: (em: EntityManager) => Promis
     try {
       return await ds.transaction((em) => fn(em));
     } catch (e) {
-      if (i >= attempts || !isRetryable(e)) throw e;
+      if (i >= attempts || !isLockError(e)) throw e;
       await new Promise((r) => setTimeout(r, 5 + Math.random() * 20 * i));
     }
   }

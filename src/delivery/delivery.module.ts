@@ -1,14 +1,12 @@
 import { Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
-import { GroupBuyingModule } from '../group-buying/group-buying.module';
-import { Order } from '../order/order.entity';
 import { OrderModule } from '../order/order.module';
 import { ShopModule } from '../shop/shop.module';
 import { DeliveryController } from './delivery.controller';
 import { DeliveryService } from './delivery.service';
 
+/** Pickup verification and shipping: acts on orders only through the order module's services. */
 @Module({
-  imports: [TypeOrmModule.forFeature([Order]), OrderModule, ShopModule, GroupBuyingModule],
+  imports: [OrderModule, ShopModule],
   controllers: [DeliveryController],
   providers: [DeliveryService],
 })

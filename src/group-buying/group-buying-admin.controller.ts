@@ -2,31 +2,19 @@ import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminAuth, Scope } from '../auth/auth.decorators';
 import { adminOk } from '../common/envelope';
-import { DELIVER_TYPE_NAMES, ORDER_STATUS_NAMES } from '../order/order-status';
+import { DELIVER_TYPE_NAMES, keyValues } from './deal.rules';
 import { IdResponse, StatusResponse } from '../tenant/tenant.dto';
 import { TenantScope } from '../tenant/tenant-scope';
 import { ChangeUsingDto, CreateDealDto, DealIdQuery, DealListQuery, UpdateDealDto, VisitorQuery } from './group-buying.dto';
 import { GroupBuyingService } from './group-buying.service';
-import { DealDetailView, DealPage, DealUserView, KeyValueView } from './group-buying.view';
+import { DealPage, DealUserView, KeyValueView } from './group-buying.view';
 
-const keyValues = (names: Record<number, string>): KeyValueView[] =>
-  Object.entries(names)
-    .map(([key, value]) => ({ key: Number(key), value }))
-    .sort((a, b) => a.key - b.key);
-
-/** 团购租户业务接口 (seed 001): deals of the caller's tenant. */
+/** 团购租户业务接口 (seed 001): deals of the caller's tenant (their orders are the order module's routes). */
 @ApiTags('groupbuying 团购（管理端）')
 @Controller('api/marketing/groupbuying')
 @AdminAuth()
 export class GroupBuyingAdminController {
   constructor(private readonly deals: GroupBuyingService) {}
-
-  @Get('get')
-  @ApiOperation({ summary: '获取团购信息', description: '团购及其最近 100 条订单（orders）和已支付订单的不重复购买人（orderUsers，最近 100 位）。' })
-  @ApiOkResponse({ type: DealDetailView })
-  get(@Scope() scope: TenantScope, @Query() q: DealIdQuery) {
-    return this.deals.detail(scope, q.id);
-  }
 
   @Get('getlist')
   @ApiOperation({ summary: '获取团购列表', description: '按 id 倒序分页；sumData 为整个筛选结果的 stock、payedCount、orderCount、visitTimes 合计。' })
@@ -40,13 +28,6 @@ export class GroupBuyingAdminController {
   @ApiOkResponse({ type: [KeyValueView] })
   deliverTypes(): KeyValueView[] {
     return keyValues(DELIVER_TYPE_NAMES);
-  }
-
-  @Get('getorderstatuslist')
-  @ApiOperation({ summary: '获取订单状态列表' })
-  @ApiOkResponse({ type: [KeyValueView] })
-  orderStatuses(): KeyValueView[] {
-    return keyValues(ORDER_STATUS_NAMES);
   }
 
   @Get('getgroupbuyingvisitor')

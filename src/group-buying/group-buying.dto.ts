@@ -21,8 +21,6 @@ import { IsAppDate, IsMoney, IsPhone } from '../common/validators';
 export const DELIVER_TYPES = [1, 2];
 /** 0 = plain deal; a team buy needs 2–100 members. */
 export const TEAM_SIZES = [0, ...Array.from({ length: 99 }, (_, i) => i + 2)];
-export const ORDER_SORTS = ['createTime', 'payTime', 'money', 'qty', 'sequence'] as const;
-export type OrderSort = (typeof ORDER_SORTS)[number];
 
 /** `endTime` later than the sibling `startTime` (only checked when both are valid dates; the service re-checks with stored values). */
 function IsLaterThan(other: string, options?: ValidationOptions) {
@@ -269,80 +267,6 @@ export class DealListQuery extends AdminPageQuery {
   @IsOptional()
   @IsAppDate()
   endDate?: string;
-}
-
-export class OrderIdQuery {
-  @ApiProperty({ description: '订单 id' })
-  @ToInt()
-  @IsInt()
-  @Min(1)
-  id: number;
-}
-
-class OrderFilterQuery extends AdminPageQuery {
-  @ApiPropertyOptional({ description: '1:自提; 2:快递', enum: DELIVER_TYPES })
-  @IsOptional()
-  @ToInt()
-  @IsIn(DELIVER_TYPES, { message: 'deliverType must be 1 (自提) or 2 (快递)' })
-  deliverType?: number;
-
-  @ApiPropertyOptional({ description: '0:未支付; 1:已支付; 2:已退款; 3:已发货; 4:已完成; 5:已过期; 6:已关闭; 7:支付失败; 8:已确认' })
-  @IsOptional()
-  @ToInt()
-  @IsInt()
-  @Min(0)
-  @Max(8)
-  status?: number;
-
-  @ApiPropertyOptional({ description: '关键字：订单编号、购买人名称、电话或商品名称' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(100)
-  keyword?: string;
-}
-
-export class DealOrderListQuery extends OrderFilterQuery {
-  @ApiProperty({ description: '团购Id' })
-  @ToInt()
-  @IsInt()
-  @Min(1)
-  groupBuyingId: number;
-}
-
-export class OrderListQuery extends OrderFilterQuery {
-  @ApiPropertyOptional({ description: '下单时间起（只给日期时从当天 0 点）', example: '2026-01-01' })
-  @IsOptional()
-  @IsAppDate()
-  startDate?: string;
-
-  @ApiPropertyOptional({ description: '下单时间止（只给日期时含当天）', example: '2026-01-31' })
-  @IsOptional()
-  @IsAppDate()
-  endDate?: string;
-
-  @ApiPropertyOptional({ description: '团购名称（模糊匹配）' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(100)
-  name?: string;
-
-  @ApiPropertyOptional({ description: '门店Id' })
-  @IsOptional()
-  @ToInt()
-  @IsInt()
-  @Min(1)
-  shopId?: number;
-
-  @ApiPropertyOptional({ description: '排序字段', enum: ORDER_SORTS, default: 'createTime' })
-  @IsOptional()
-  @IsIn(ORDER_SORTS as unknown as string[], { message: `sort must be one of ${ORDER_SORTS.join(', ')}` })
-  sort?: OrderSort;
-
-  @ApiPropertyOptional({ description: 'true: 升序; 否则降序', type: Boolean })
-  @IsOptional()
-  @ToBool()
-  @IsBoolean()
-  order?: boolean;
 }
 
 export class StoreDealListQuery extends StorePageQuery {

@@ -3,24 +3,21 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository, SelectQueryBuilder } from 'typeorm';
 import { User } from '../auth/user.entity';
 import { DomainError } from '../common/errors';
-import { isDuplicateKeyError } from '../common/exception.filter';
+import { isDuplicateKeyError } from '../common/db-errors';
 import { money } from '../common/money';
 import { AdminPage, adminPaging, storePaging } from '../common/pagination';
-import { Order } from '../order/order.entity';
-import { PAID_STATUSES } from '../order/order-status';
 import { Shop } from '../shop/shop.entity';
 import { ShopService } from '../shop/shop.service';
 import { TenantScope } from '../tenant/tenant-scope';
-import { assertWindow, intOf, rangeEnd, rangeStart, requireDate } from './deal-query.util';
+import { assertWindow, intOf, rangeEnd, rangeStart, requireDate } from '../common/query';
 import { ChangeUsingDto, CreateDealDto, DealBodyDto, DealListQuery, StoreDealListQuery, UpdateDealDto } from './group-buying.dto';
 import { GroupBuyingVisitor } from './group-buying-visitor.entity';
 import { GroupBuying } from './group-buying.entity';
-import { DealOrderQueryService } from './deal-order-query.service';
-import { DealDetailView, DealSumData, DealUserView, DealView, StoreDealView, toDealView, toStoreDealView } from './group-buying.view';
+import { DealRepository } from './deal.repository';
+import { DealSumData, DealUserView, DealView, StoreDealView, toDealView, toStoreDealView } from './group-buying.view';
 
 const DEAL = '团购';
-/** `get` shows the latest orders and buyers; visitor lists are capped too (they can grow without bound). */
-const DETAIL_LIMIT = 100;
+/** Visitor lists are capped (they can grow without bound). */
 const VISITOR_LIMIT = 1000;
 
 /** Deals (团购): admin CRUD within a tenant, storefront reads and visit counting. */
@@ -30,9 +27,8 @@ export class GroupBuyingService {
     @InjectRepository(GroupBuying) private readonly deals: Repository<GroupBuying>,
     @InjectRepository(GroupBuyingVisitor) private readonly visitors: Repository<GroupBuyingVisitor>,
     @InjectRepository(Shop) private readonly shopRepo: Repository<Shop>,
-    @InjectRepository(Order) private readonly orders: Repository<Order>,
     private readonly shops: ShopService,
-    private readonly orderQuery: DealOrderQueryService,
+    private readonly dealRows: DealRepository,
   ) {}
 
   /** The caller's (not deleted) deal, or 404. */
@@ -124,35 +120,17 @@ export class GroupBuyingService {
     await this.deals.update({ id: deal.id, tenantId: scope.tenantId }, { inUse: dto.inUse, startTime, endTime });
   }
 
-  /** The deal with its latest orders and its distinct paying buyers. */
-  async detail(scope: TenantScope, id: number): Promise<DealDetailView> {
+  /** The caller's deal as the admin sees it (seed 001 fields), without its orders. */
+  async view(scope: TenantScope, id: number): Promise<DealView> {
     const deal = await this.get(scope, id);
     const shop = await this.shopRepo.findOne({ where: { id: deal.shopId } });
-    const latest = await this.orders.find({
-      where: { groupBuyingId: deal.id, tenantId: scope.tenantId },
-      order: { id: 'DESC' },
-      take: DETAIL_LIMIT,
-    });
-    const orders = await this.orderQuery.views(latest);
-    const buyers = await this.orders
-      .createQueryBuilder('o')
-      .innerJoin(User, 'u', 'u.id = o.userId')
-      .select('u.id', 'id')
-      .addSelect('u.nickname', 'name')
-      .addSelect('u.openId', 'openId')
-      .addSelect('u.avatar', 'profile')
-      .addSelect('MAX(o.id)', 'lastOrderId')
-      .where('o.groupBuyingId = :dealId', { dealId: deal.id })
-      .andWhere('o.tenantId = :tenantId', { tenantId: scope.tenantId })
-      .andWhere('o.status IN (:...paid)', { paid: PAID_STATUSES })
-      .groupBy('u.id')
-      .addGroupBy('u.nickname')
-      .addGroupBy('u.openId')
-      .addGroupBy('u.avatar')
-      .orderBy('lastOrderId', 'DESC')
-      .limit(DETAIL_LIMIT)
-      .getRawMany<{ id: number | string; name: string; openId: string; profile: string }>();
-    return { ...toDealView(deal, shop?.name ?? ''), orders, orderUsers: buyers.map(toUserView) };
+    return toDealView(deal, shop?.name ?? '');
+  }
+
+  /** 404 unless `ids` are distinct deals of the tenant (deleted ones only when asked), never saying whose a foreign one is. */
+  async assertOwned(tenantId: number, ids: number[], what = DEAL, withDeleted = false): Promise<void> {
+    const owned = await this.dealRows.ownedBy(tenantId, [...new Set(ids)], withDeleted);
+    if (owned.size !== ids.length) throw DomainError.notFound(what);
   }
 
   async list(scope: TenantScope, q: DealListQuery): Promise<AdminPage<DealView, DealSumData>> {
@@ -230,14 +208,7 @@ export class GroupBuyingService {
   /** Storefront detail: counts the visit and, for a logged-in user, records the visitor. */
   async storeDetail(id: number, userId?: number): Promise<StoreDealView> {
     if (!Number.isSafeInteger(id) || id <= 0) throw DomainError.notFound(DEAL);
-    const counted = await this.deals
-      .createQueryBuilder()
-      .update(GroupBuying)
-      .set({ visitTimes: () => 'visit_times + 1' })
-      .where('id = :id', { id })
-      .andWhere('deleted_at IS NULL')
-      .execute();
-    if (!counted.affected) throw DomainError.notFound(DEAL);
+    if (!(await this.dealRows.countVisit(id))) throw DomainError.notFound(DEAL);
     if (userId !== undefined) await this.recordVisitor(id, userId);
     const deal = await this.findPublic(id);
     const shop = await this.shopRepo.findOne({ where: { id: deal.shopId } });

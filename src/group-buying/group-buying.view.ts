@@ -1,7 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { moneyNumber, moneyString } from '../common/money';
 import { formatDate } from '../common/time';
-import { AdminOrderView } from '../order/order-admin.view';
 import type { GroupBuying } from './group-buying.entity';
 
 const DATE_EXAMPLE = '2026-01-15 10:11:34';
@@ -48,11 +47,6 @@ export class DealUserView {
   @ApiProperty({ description: '头像' }) profile: string;
 }
 
-export class DealDetailView extends DealView {
-  @ApiProperty({ description: '团购订单（最近 100 条）', type: [AdminOrderView] }) orders: AdminOrderView[];
-  @ApiProperty({ description: '购买人（已支付订单的不重复买家，最近 100 位）', type: [DealUserView] }) orderUsers: DealUserView[];
-}
-
 export class DealSumData {
   @ApiProperty({ description: '库存合计' }) stock: number;
   @ApiProperty({ description: '已购数量合计' }) payedCount: number;
@@ -66,19 +60,6 @@ export class DealPage {
   @ApiProperty({ example: 20 }) pageSize: number;
   @ApiProperty({ example: 1 }) totalCount: number;
   @ApiProperty({ type: DealSumData, description: '整个筛选结果（非本页）的合计' }) sumData: DealSumData;
-}
-
-export class OrderSumData {
-  @ApiProperty({ description: '数量合计' }) qty: number;
-  @ApiProperty({ description: '金额合计', example: 20.0 }) money: number;
-}
-
-export class OrderPage {
-  @ApiProperty({ type: [AdminOrderView] }) data: AdminOrderView[];
-  @ApiProperty({ example: 1 }) pageIndex: number;
-  @ApiProperty({ example: 20 }) pageSize: number;
-  @ApiProperty({ example: 1 }) totalCount: number;
-  @ApiProperty({ type: OrderSumData, description: '整个筛选结果（非本页）的合计' }) sumData: OrderSumData;
 }
 
 export class KeyValueView {

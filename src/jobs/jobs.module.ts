@@ -1,13 +1,11 @@
 import { Module } from '@nestjs/common';
-import { GroupBuyingModule } from '../group-buying/group-buying.module';
 import { OrderModule } from '../order/order.module';
-import { PaymentModule } from '../payment/payment.module';
 import { RefreshOrderController } from './refresh-order.controller';
 import { SweepService } from './sweep.service';
 
-/** The background sweep (contract §9) and its on-demand twin, refreshorder. */
+/** The background sweep (contract §9) and its on-demand twin, refreshorder: orchestration over the order module. */
 @Module({
-  imports: [OrderModule, GroupBuyingModule, PaymentModule],
+  imports: [OrderModule],
   controllers: [RefreshOrderController],
   providers: [SweepService],
   exports: [SweepService],

@@ -1,20 +1,13 @@
 import { Body, Controller, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
-import { IsInt, Min } from 'class-validator';
 import { AdminAuth, Scope } from '../auth/auth.decorators';
 import { adminOk } from '../common/envelope';
 import { DomainError } from '../common/errors';
-import { ToInt } from '../common/transforms';
 import { TenantScope } from '../tenant/tenant-scope';
+import { OrderIdQuery } from './dto/order-admin.dto';
 import { OrderAdminService } from './order-admin.service';
+import { RefundService } from './refund.service';
 
-class OrderIdQuery {
-  @ApiProperty({ description: '订单 id' })
-  @ToInt()
-  @IsInt()
-  @Min(1)
-  id: number;
-}
 class SkippedItem {
   @ApiProperty() id: number;
   @ApiProperty({ description: '跳过原因' }) reason: string;
@@ -43,7 +36,10 @@ const MAX_BATCH = 500;
 @Controller('api/marketing/groupbuying')
 @AdminAuth()
 export class OrderAdminController {
-  constructor(private readonly orders: OrderAdminService) {}
+  constructor(
+    private readonly orders: OrderAdminService,
+    private readonly refunds: RefundService,
+  ) {}
 
   @Post('confirmorder')
   @HttpCode(200)
@@ -63,7 +59,7 @@ export class OrderAdminController {
   })
   @ApiOkResponse({ type: RefundResponse })
   async refund(@Scope() scope: TenantScope, @Query() q: OrderIdQuery) {
-    const r = await this.orders.refund(scope, q.id);
+    const r = await this.refunds.refund(scope, q.id);
     return { status: 200, message: r.message, data: { refundStatus: r.refundStatus } };
   }
 }

@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { DealUserView, DealView } from '../group-buying/group-buying.view';
 import { moneyNumber } from '../common/money';
 import { formatDate } from '../common/time';
 import type { Order } from './order.entity';
@@ -83,4 +84,23 @@ export function toAdminOrderView(o: Order, refs: OrderViewRefs = {}): AdminOrder
     teamId: o.teamId ?? null,
     refundStatus: o.refundStatus,
   };
+}
+
+export class OrderSumData {
+  @ApiProperty({ description: '数量合计' }) qty: number;
+  @ApiProperty({ description: '金额合计', example: 20.0 }) money: number;
+}
+
+export class OrderPage {
+  @ApiProperty({ type: [AdminOrderView] }) data: AdminOrderView[];
+  @ApiProperty({ example: 1 }) pageIndex: number;
+  @ApiProperty({ example: 20 }) pageSize: number;
+  @ApiProperty({ example: 1 }) totalCount: number;
+  @ApiProperty({ type: OrderSumData, description: '整个筛选结果（非本页）的合计' }) sumData: OrderSumData;
+}
+
+/** A deal with its latest orders and buyers (seed 001 `get`). */
+export class DealDetailView extends DealView {
+  @ApiProperty({ description: '团购订单（最近 100 条）', type: [AdminOrderView] }) orders: AdminOrderView[];
+  @ApiProperty({ description: '购买人（已支付订单的不重复买家，最近 100 位）', type: [DealUserView] }) orderUsers: DealUserView[];
 }

@@ -24,9 +24,13 @@ export const ORDER_STATUS_NAMES: Record<number, string> = {
   8: '已确认',
 };
 
-export const DELIVER_TYPE_NAMES: Record<number, string> = { 1: '自提', 2: '快递' };
+export { DELIVER_TYPE_NAMES } from '../group-buying/deal.rules';
 
 /** Statuses whose units count in a deal's `payedCount`. */
-export const PAID_STATUSES = [1, 3, 4, 8];
+export const PAID_STATUSES: number[] = [OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.COMPLETED, OrderStatus.CONFIRMED];
 /** Statuses that do not count in `orderCount`. */
-export const DEAD_STATUSES = [5, 6];
+export const DEAD_STATUSES: number[] = [OrderStatus.EXPIRED, OrderStatus.CLOSED];
+/** Unpaid statuses: a checkout that may still be paid, expired or cancelled. */
+export const UNPAID_STATUSES: number[] = [OrderStatus.UNPAID, OrderStatus.PAY_FAILED];
+/** Statuses that don't count against the per-user limit (refunded, expired, closed). */
+export const LIMIT_FREE_STATUSES: number[] = [OrderStatus.REFUNDED, OrderStatus.EXPIRED, OrderStatus.CLOSED];

@@ -1,10 +1,9 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiExtraModels, ApiHeader, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import type { FastifyReply } from 'fastify';
 import { CurrentUser, UserAuth } from '../auth/auth.decorators';
 import type { StoreIdentity } from '../auth/auth.types';
 import { storeOk } from '../common/envelope';
-import { DomainError } from '../common/errors';
+import { Codes, DomainError } from '../common/errors';
 import { CheckoutService } from './checkout.service';
 import { AddressDto, CommentDto, ComputeOrderDto, CreateOrderDto, GoodsLineDto, OrderCodeDto, OrderListDto } from './dto/checkout.dto';
 import { OrderService } from './order.service';
@@ -135,12 +134,11 @@ export class OrderStoreController {
   @ApiConsumes('application/json', 'application/x-www-form-urlencoded')
   @ApiBody({ type: CreateOrderDto })
   @ApiOkResponse({ type: CheckoutResponse })
-  async create(@CurrentUser() u: StoreIdentity, @Body() dto: CreateOrderDto, @Headers('idempotency-key') key: string | undefined, @Res() reply: FastifyReply) {
+  async create(@CurrentUser() u: StoreIdentity, @Body() dto: CreateOrderDto, @Headers('idempotency-key') key: string | undefined) {
     if (key !== undefined && !IDEMPOTENCY_KEY_RE.test(key)) {
       throw DomainError.badRequest('参数错误 Idempotency-Key: 1-255 visible ASCII characters', [{ field: 'Idempotency-Key', message: '1-255 visible ASCII characters' }]);
     }
-    const answer = await this.checkout.create(u.userId, dto, key);
-    void reply.status(answer.http).send(answer.body);
+    return storeOk(await this.checkout.create(u.userId, dto, key));
   }
 
   @Get('order_info/:code')
@@ -166,9 +164,10 @@ export class OrderStoreController {
       '支付该订单所属的整张结算单：已支付 → `{status:701, msg:"支付成功", data:{paid:true, pay_no}}`，不会重复扣款；已过期/已关闭 → 409/1003；sandbox 立即结算并返回 701；wechat 返回小程序调起支付参数（`status:200, data.paid:false`）。',
   })
   @ApiOkResponse({ type: PayResponse })
-  async pay(@CurrentUser() u: StoreIdentity, @Param('code') code: string, @Res() reply: FastifyReply) {
-    const answer = await this.orders.pay(u.userId, code);
-    void reply.status(answer.http).send(answer.body);
+  async pay(@CurrentUser() u: StoreIdentity, @Param('code') code: string) {
+    const result = await this.orders.pay(u.userId, code);
+    // a paid checkout answers 701 支付成功 (seed 000); one to finish at WeChat answers 200 with the client parameters
+    return result.paid ? { status: Codes.PAID, msg: '支付成功', data: result } : storeOk(result);
   }
 
   @Post('cancel')

@@ -2,22 +2,55 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { User } from '../auth/user.entity';
 import { CouponModule } from '../coupon/coupon.module';
+import { GroupBuyingModule } from '../group-buying/group-buying.module';
 import { PaymentModule } from '../payment/payment.module';
-import { CheckoutService } from './checkout.service';
+import { Shop } from '../shop/shop.entity';
+import { TeamModule } from '../team/team.module';
 import { Checkout } from './checkout.entity';
-import { Order } from './order.entity';
-import { OrderService } from './order.service';
+import { CheckoutRepository } from './checkout.repository';
+import { CheckoutService } from './checkout.service';
+import { CheckoutSweepService } from './checkout-sweep.service';
+import { DealCountersService } from './deal-counters.service';
+import { GroupBuyingOrderAdminController } from './deal-order-admin.controller';
+import { FulfilmentService } from './fulfilment.service';
 import { OrderAdminController } from './order-admin.controller';
 import { OrderAdminService } from './order-admin.service';
+import { Order } from './order.entity';
+import { OrderLogService } from './order-log.service';
+import { OrderQueryService } from './order-query.service';
+import { OrderRepository } from './order.repository';
+import { OrderService } from './order.service';
 import { OrderStoreController } from './order-store.controller';
+import { PaymentEventsService } from './payment-events.service';
 import { PaymentNotifyController } from './payment-notify.controller';
-import { PaymentNotifyService } from './payment-notify.service';
+import { RefundService } from './refund.service';
 import { SettlementService } from './settlement.service';
+import { TeamClosingService } from './team-closing.service';
 
+/**
+ * Orders: checkout, settlement, the order state machine, storefront and admin order routes, payment
+ * events. The only module that writes group_buying_order, checkout, idempotency_key, order_log and
+ * order_review; deals, teams, coupons and payment records change through their modules' services.
+ */
 @Module({
-  imports: [TypeOrmModule.forFeature([Order, Checkout, User]), CouponModule, PaymentModule],
-  controllers: [OrderStoreController, OrderAdminController, PaymentNotifyController],
-  providers: [CheckoutService, OrderService, SettlementService, OrderAdminService, PaymentNotifyService],
-  exports: [SettlementService, OrderService, OrderAdminService, PaymentNotifyService],
+  imports: [TypeOrmModule.forFeature([Order, Checkout, User, Shop]), GroupBuyingModule, CouponModule, TeamModule, PaymentModule],
+  controllers: [OrderStoreController, OrderAdminController, GroupBuyingOrderAdminController, PaymentNotifyController],
+  providers: [
+    CheckoutRepository,
+    OrderRepository,
+    OrderLogService,
+    CheckoutService,
+    OrderService,
+    SettlementService,
+    RefundService,
+    OrderAdminService,
+    OrderQueryService,
+    PaymentEventsService,
+    FulfilmentService,
+    CheckoutSweepService,
+    TeamClosingService,
+    DealCountersService,
+  ],
+  exports: [SettlementService, OrderService, RefundService, PaymentEventsService, FulfilmentService, OrderLogService, CheckoutSweepService, TeamClosingService, DealCountersService],
 })
 export class OrderModule {}

@@ -2,20 +2,27 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, In, Repository } from 'typeorm';
 import { User } from '../auth/user.entity';
-import { Codes, DomainError } from '../common/errors';
+import { DomainError } from '../common/errors';
 import { money } from '../common/money';
 import { storePaging } from '../common/pagination';
-import { execute, insertId, runTx } from '../database/sql';
+import { runTx } from '../database/sql';
 import { PAYMENT_PROVIDER, PaymentProvider, PayOutcome } from '../payment/payment-provider';
+import { TeamService } from '../team/team.service';
+import type { TeamView } from '../team/team.view';
 import { Checkout } from './checkout.entity';
+import { CheckoutRepository } from './checkout.repository';
 import { CommentDto, OrderListDto } from './dto/checkout.dto';
 import { Order } from './order.entity';
+import { OrderLogService } from './order-log.service';
+import { OrderRepository } from './order.repository';
 import { ORDER_STATUS_NAMES, OrderStatus } from './order-status';
 import { assertTransition } from './order.state';
 import { toStoreOrderView } from './order-store.view';
-import { PaymentNotifyService } from './payment-notify.service';
+import { PaymentEventsService } from './payment-events.service';
 import { SettlementService } from './settlement.service';
-import { loadTeamViews, TeamView } from '../team/team.view';
+
+/** payOrder's answer: paid (701), or the client parameters to finish paying at the provider. */
+export type PayResult = { paid: true; pay_no: string } | ({ paid: false; pay_no: string } & Record<string, string | boolean>);
 
 /** order_list status groups (contract §5). */
 const LIST_GROUPS: Record<number, { statuses: number[]; reviewed?: boolean }> = {
@@ -36,7 +43,11 @@ export class OrderService {
   constructor(
     private readonly ds: DataSource,
     private readonly settlement: SettlementService,
-    private readonly notify: PaymentNotifyService,
+    private readonly payments: PaymentEventsService,
+    private readonly teams: TeamService,
+    private readonly checkoutRows: CheckoutRepository,
+    private readonly orderRows: OrderRepository,
+    private readonly audit: OrderLogService,
     @Inject(PAYMENT_PROVIDER) private readonly provider: PaymentProvider,
     @InjectRepository(Order) private readonly orders: Repository<Order>,
     @InjectRepository(Checkout) private readonly checkouts: Repository<Checkout>,
@@ -51,7 +62,7 @@ export class OrderService {
 
   async info(userId: number, code: string) {
     const o = await this.mine(userId, code);
-    const teams = await loadTeamViews(this.ds, o.teamId !== null ? [o.teamId] : []);
+    const teams = await this.teams.views(o.teamId !== null ? [o.teamId] : []);
     return toStoreOrderView(o, teamOf(o, teams));
   }
 
@@ -65,15 +76,15 @@ export class OrderService {
     }
     const [list, total] = await this.orders.findAndCount({ where, order: { createTime: 'DESC', id: 'DESC' }, skip, take });
     // the page's teams in one load (two queries), not one per order
-    const teams = await loadTeamViews(this.ds, list.filter((o) => o.teamId !== null).map((o) => o.teamId as number));
+    const teams = await this.teams.views(list.filter((o) => o.teamId !== null).map((o) => o.teamId as number));
     return { list: list.map((o) => toStoreOrderView(o, teamOf(o, teams))), total, page, limit };
   }
 
   /** GET payOrder/{code}: pays the whole checkout the order belongs to (§6). */
-  async pay(userId: number, code: string): Promise<{ http: number; body: unknown }> {
+  async pay(userId: number, code: string): Promise<PayResult> {
     const order = await this.mine(userId, code);
     const checkout = await this.checkouts.findOneOrFail({ where: { id: order.checkoutId } });
-    const paid = () => ({ http: 200, body: { status: Codes.PAID, msg: '支付成功', data: { paid: true, pay_no: checkout.payNo } } });
+    const paid = (): PayResult => ({ paid: true, pay_no: checkout.payNo });
     if (checkout.status === OrderStatus.PAID) return paid();
     if (checkout.status === OrderStatus.EXPIRED || checkout.status === OrderStatus.CLOSED || checkout.expireTime <= new Date()) {
       throw DomainError.payTimeout();
@@ -94,10 +105,8 @@ export class OrderService {
     }
     if (outcome.kind === 'pending') {
       // from now on the sweep asks the provider before expiring this checkout
-      await runTx(this.ds, (em) =>
-        execute(em, 'UPDATE checkout SET prepay_id = ?, prepay_time = COALESCE(prepay_time, CURRENT_TIMESTAMP) WHERE id = ?', [outcome.prepayId.slice(0, 64), checkout.id]),
-      );
-      return { http: 200, body: { status: 200, msg: 'ok', data: { paid: false, pay_no: checkout.payNo, ...outcome.clientParams } } };
+      await runTx(this.ds, (em) => this.checkoutRows.setPrepay(em, checkout.id, outcome.prepayId));
+      return { paid: false, pay_no: checkout.payNo, ...outcome.clientParams };
     }
     const won = await runTx(this.ds, (em) =>
       this.settlement.settle(em, checkout.id, new Date(), { type: 'user', id: userId }, { transactionId: outcome.transactionId }),
@@ -118,7 +127,7 @@ export class OrderService {
     if (checkout.prepayId && this.provider.name === 'wechat' && (checkout.status === OrderStatus.UNPAID || checkout.status === OrderStatus.PAY_FAILED)) {
       const q = await this.provider.query(checkout.payNo);
       if (q.state === 'paid') {
-        await this.notify.settlePaid(checkout.id, q.transactionId, new Date());
+        await this.payments.settlePaid(checkout.id, q.transactionId, new Date());
         throw DomainError.conflict('订单已支付，不能取消 (already paid)');
       }
       if (q.state === 'unknown') throw new DomainError(503, 503, '支付状态未知，请稍后再试 (payment state unknown)');
@@ -145,9 +154,11 @@ export class OrderService {
       throw DomainError.conflict(`订单状态为「${ORDER_STATUS_NAMES[order.status]}」，只有已发货的订单可以确认收货 (order is ${order.status}; only shipped orders can be received)`);
     }
     await runTx(this.ds, async (em) => {
-      const n = await execute(em, 'UPDATE group_buying_order SET status = 4, open_deliver_code = NULL, update_time = CURRENT_TIMESTAMP WHERE id = ? AND status = 3', [order.id]);
-      if (n !== 1) throw DomainError.conflict('订单状态已变化，请刷新 (order changed meanwhile)');
-      await this.settlement.log(em, { tenantId: order.tenantId, orderId: order.id, shopId: order.shopId, action: 'take', actor: { type: 'user', id: userId }, from: 3, to: 4 });
+      if (!(await this.orderRows.move(em, order.id, [OrderStatus.SHIPPED], OrderStatus.COMPLETED, { closeCode: true }))) {
+        throw DomainError.conflict('订单状态已变化，请刷新 (order changed meanwhile)');
+      }
+      const actor = { type: 'user' as const, id: userId };
+      await this.audit.log(em, { tenantId: order.tenantId, orderId: order.id, shopId: order.shopId, action: 'take', actor, from: OrderStatus.SHIPPED, to: OrderStatus.COMPLETED });
     });
   }
 
@@ -157,9 +168,7 @@ export class OrderService {
       throw DomainError.conflict(`订单状态为「${ORDER_STATUS_NAMES[order.status]}」，只能评价已完成的订单 (only completed orders can be reviewed)`);
     }
     await runTx(this.ds, async (em) => {
-      const n = await execute(em, 'UPDATE group_buying_order SET reviewed = 1, update_time = CURRENT_TIMESTAMP WHERE id = ? AND status = 4 AND reviewed = 0', [order.id]);
-      if (n !== 1) throw DomainError.conflict('订单已评价 (already reviewed)');
-      await insertId(em, 'INSERT INTO order_review (order_id, user_id, score, content) VALUES (?, ?, ?, ?)', [order.id, userId, dto.score, dto.content]);
+      if (!(await this.orderRows.markReviewed(em, order.id, userId, dto.score, dto.content))) throw DomainError.conflict('订单已评价 (already reviewed)');
     });
   }
 }

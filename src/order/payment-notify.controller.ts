@@ -1,13 +1,13 @@
-import { Controller, Headers, HttpCode, Post, Req, Res } from '@nestjs/common';
+import { Controller, Headers, HttpCode, Post, Req } from '@nestjs/common';
 import { ApiHeader, ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import { Public } from '../auth/auth.decorators';
-import { PaymentNotifyService } from './payment-notify.service';
+import { PaymentEventsService } from './payment-events.service';
 
 @ApiTags('payment 支付')
 @Controller('api/group/pay/notify')
 export class PaymentNotifyController {
-  constructor(private readonly notify: PaymentNotifyService) {}
+  constructor(private readonly payments: PaymentEventsService) {}
 
   @Post('wechat')
   @HttpCode(204)
@@ -24,16 +24,13 @@ export class PaymentNotifyController {
   @ApiNoContentResponse({ description: '已处理' })
   async wechat(
     @Req() req: FastifyRequest & { rawBody?: Buffer },
-    @Res() reply: FastifyReply,
     @Headers('wechatpay-timestamp') timestamp?: string,
     @Headers('wechatpay-nonce') nonce?: string,
     @Headers('wechatpay-signature') signature?: string,
     @Headers('wechatpay-serial') serial?: string,
   ): Promise<void> {
+    // the signature covers the bytes WeChat sent, so the raw body is verified, not the parsed one
     const raw = req.rawBody ? req.rawBody.toString('utf8') : typeof req.body === 'string' ? req.body : JSON.stringify(req.body ?? {});
-    const answer = await this.notify.handle({ timestamp, nonce, signature, serial }, raw);
-    if (answer.body) void reply.status(answer.http).send(answer.body);
-    else void reply.status(answer.http).send();
+    await this.payments.onNotify({ timestamp, nonce, signature, serial }, raw);
   }
 }
-

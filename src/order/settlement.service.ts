@@ -1,20 +1,17 @@
-import { Injectable, Logger } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
-import { CouponService } from '../coupon/coupon.service';
-import { isDuplicateKeyError } from '../common/exception.filter';
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
 import { money } from '../common/money';
-import { dbDate, execute, forUpdate, insertId, rows } from '../database/sql';
-import { newDeliverCode } from './order-code';
+import { CouponService } from '../coupon/coupon.service';
+import { DealStockService } from '../group-buying/deal-stock.service';
+import { PaymentRecordService } from '../payment/payment-record.service';
+import { TeamService } from '../team/team.service';
+import { CheckoutRepository } from './checkout.repository';
+import { Actor, OrderLogService } from './order-log.service';
+import { OrderRepository, OrderRow } from './order.repository';
 import { OrderStatus } from './order-status';
 import { sourcesOf } from './order.state';
-import { lockTeam, memberLeft, memberPaid } from '../team/team.seats';
 
-export interface Actor {
-  type: 'admin' | 'user' | 'system' | 'provider';
-  id: number | null;
-}
-
-const inList = (xs: readonly number[]) => xs.join(',');
+export type { Actor } from './order-log.service';
 
 /** What a late payment (§6) came to: paid after all, to be refunded in full, or nothing to do. */
 export type LateSettlement = 'paid' | 'refund' | 'noop';
@@ -23,77 +20,62 @@ export type LateSettlement = 'paid' | 'refund' | 'noop';
 export const lateRefundNo = (orderCode: string) => `${orderCode}LR`;
 
 /**
- * Checkout state changes shared by payOrder, cancel, the sweep and notifies. Each is a conditional
- * update on the checkout row (`WHERE status IN (…)`), so whoever wins does the side effects exactly
- * once and everyone else sees `false`.
+ * Checkout state changes shared by payOrder, cancel, the sweep and notifies, all inside the caller's
+ * transaction. Each starts with a conditional update on the checkout row (`WHERE status IN (…)`), so
+ * whoever wins does the side effects exactly once and everyone else sees `false`. Lock order: checkout
+ * row → team row → deal row.
  */
 @Injectable()
 export class SettlementService {
-  private readonly logger = new Logger(SettlementService.name);
-  constructor(private readonly coupons: CouponService) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly checkouts: CheckoutRepository,
+    private readonly orders: OrderRepository,
+    private readonly deals: DealStockService,
+    private readonly coupons: CouponService,
+    private readonly teams: TeamService,
+    private readonly payments: PaymentRecordService,
+    private readonly audit: OrderLogService,
+  ) {}
 
   /**
    * Unpaid (0/7) → paid: payTime, gap-free per-deal sequence, pickup code, payedCount.
-   * `notAfter`: refuse when the checkout's expire_time has passed (a payment at the same instant as
-   * the sweep ends in exactly one state).
+   * `enforceExpiry` (default): refuse when the checkout's expire_time has passed, so a payment at the
+   * same instant as the sweep ends in exactly one state.
    */
   async settle(em: EntityManager, checkoutId: number, payTime: Date, actor: Actor, opts: { transactionId?: string; enforceExpiry?: boolean } = {}): Promise<boolean> {
     const from = sourcesOf(OrderStatus.PAID).filter((s) => s !== OrderStatus.EXPIRED);
-    const expiry = opts.enforceExpiry === false ? '' : ' AND expire_time > ?';
-    const params: unknown[] = [dbDate(em, payTime), opts.transactionId ?? null, checkoutId];
-    if (expiry) params.push(dbDate(em, payTime));
-    const won = await execute(em, `UPDATE checkout SET status = 1, pay_time = ?, transaction_id = ?, update_time = CURRENT_TIMESTAMP WHERE id = ? AND status IN (${inList(from)})${expiry}`, params);
-    if (won !== 1) return false;
+    if (!(await this.checkouts.markPaid(em, checkoutId, from, payTime, opts.transactionId ?? null, opts.enforceExpiry !== false))) return false;
     await this.markOrdersPaid(em, checkoutId, payTime, from, actor);
     return true;
   }
 
   private async markOrdersPaid(em: EntityManager, checkoutId: number, payTime: Date, from: number[], actor: Actor): Promise<void> {
-    const orders = await rows<{ id: number; group_buying_id: number; shop_id: number; qty: number; deliver_type: number; status: number; tenant_id: number; team_id: number | null }>(
-      em,
-      `SELECT id, group_buying_id, shop_id, qty, deliver_type, status, tenant_id, team_id FROM group_buying_order WHERE checkout_id = ? AND status IN (${inList(from)}) ORDER BY group_buying_id, id`,
-      [checkoutId],
-    );
+    const orders = await this.orders.ofCheckout(em, checkoutId, from);
     // team rows before deal rows (the lock order of createOrder): concurrent last seats form the team once
     const teamIds = [...new Set(orders.filter((o) => o.team_id !== null).map((o) => Number(o.team_id)))].sort((a, b) => a - b);
-    for (const id of teamIds) await lockTeam(em, id);
+    for (const id of teamIds) await this.teams.lock(em, id);
     for (const o of orders) {
       // the deal row lock serializes sequence numbers: no gaps, no repeats
-      await execute(em, 'UPDATE group_buying SET last_sequence = last_sequence + 1, payed_count = payed_count + ? WHERE id = ?', [o.qty, o.group_buying_id]);
-      const [{ last_sequence }] = await rows<{ last_sequence: number }>(em, 'SELECT last_sequence FROM group_buying WHERE id = ?', [o.group_buying_id]);
-      await this.payOrderRow(em, o, Number(last_sequence), payTime, from);
-      await this.log(em, { tenantId: o.tenant_id, orderId: o.id, shopId: o.shop_id, action: 'pay', actor, from: o.status, to: OrderStatus.PAID });
-      if (o.team_id !== null) {
-        // no pickup code yet: the team hands them out when it forms (§7)
-        const r = await memberPaid(em, Number(o.team_id), Number(o.id));
-        if (r === 'formed') await this.log(em, { tenantId: o.tenant_id, orderId: o.id, shopId: o.shop_id, action: 'team_formed', actor, detail: `team ${o.team_id}` });
-      }
+      const sequence = await this.deals.nextSequence(em, Number(o.group_buying_id), Number(o.qty));
+      // a team order gets its pickup code only when the team forms (§7)
+      await this.orders.markPaid(em, Number(o.id), from, payTime, sequence, Number(o.deliver_type) === 1 && o.team_id === null);
+      await this.audit.log(em, { tenantId: o.tenant_id, orderId: o.id, shopId: o.shop_id, action: 'pay', actor, from: o.status, to: OrderStatus.PAID });
+      if (o.team_id !== null) await this.seatPaid(em, o, actor);
     }
   }
 
-  private async payOrderRow(em: EntityManager, o: { id: number; shop_id: number; deliver_type: number; team_id: number | null }, sequence: number, payTime: Date, from: number[]): Promise<void> {
-    if (o.deliver_type !== 1 || o.team_id !== null) {
-      await execute(em, `UPDATE group_buying_order SET status = 1, pay_time = ?, sequence = ?, update_time = CURRENT_TIMESTAMP WHERE id = ? AND status IN (${inList(from)})`, [
-        dbDate(em, payTime),
-        sequence,
-        o.id,
-      ]);
-      return;
-    }
-    // 8-digit pickup code, unique among the shop's open orders (unique index on shop_id + open_deliver_code)
-    for (let attempt = 0; ; attempt++) {
-      const code = newDeliverCode();
-      try {
-        await execute(
-          em,
-          `UPDATE group_buying_order SET status = 1, pay_time = ?, sequence = ?, deliver_code = ?, open_deliver_code = ?, update_time = CURRENT_TIMESTAMP WHERE id = ? AND status IN (${inList(from)})`,
-          [dbDate(em, payTime), sequence, code, code, o.id],
-        );
-        return;
-      } catch (e) {
-        if (!isDuplicateKeyError(e) || attempt >= 20) throw e;
-      }
-    }
+  private async seatPaid(em: EntityManager, o: OrderRow, actor: Actor): Promise<void> {
+    const teamId = Number(o.team_id);
+    const r = await this.teams.seatPaid(em, teamId, Number(o.id));
+    if (r === 'formed' || r === 'joined_formed') await this.giveTeamCodes(em, teamId);
+    if (r === 'formed') await this.audit.log(em, { tenantId: o.tenant_id, orderId: o.id, shopId: o.shop_id, action: 'team_formed', actor, detail: `team ${teamId}` });
+  }
+
+  /** Every paid pickup order of a formed team without a code gets one. */
+  async giveTeamCodes(em: EntityManager, teamId: number): Promise<void> {
+    const due = await this.orders.needingCode(em, await this.teams.formedOrderIds(em, teamId));
+    for (const id of due) await this.orders.assignDeliverCode(em, id);
   }
 
   /**
@@ -102,91 +84,64 @@ export class SettlementService {
    */
   async release(em: EntityManager, checkoutId: number, to: 5 | 6, actor: Actor, opts: { now?: Date; onlyIfExpired?: boolean } = {}): Promise<boolean> {
     const from = sourcesOf(to);
-    const params: unknown[] = [to, checkoutId];
-    let cond = '';
-    if (opts.onlyIfExpired) {
-      cond = ' AND expire_time <= ?';
-      params.push(dbDate(em, opts.now ?? new Date()));
-    }
-    const won = await execute(em, `UPDATE checkout SET status = ?, update_time = CURRENT_TIMESTAMP WHERE id = ? AND status IN (${inList(from)})${cond}`, params);
-    if (won !== 1) return false;
-    const [checkout] = await rows<{ pay_no: string }>(em, 'SELECT pay_no FROM checkout WHERE id = ?', [checkoutId]);
-    const orders = await rows<{ id: number; group_buying_id: number; shop_id: number; qty: number; status: number; tenant_id: number; team_id: number | null }>(
-      em,
-      `SELECT id, group_buying_id, shop_id, qty, status, tenant_id, team_id FROM group_buying_order WHERE checkout_id = ? AND status IN (${inList(from)}) ORDER BY group_buying_id, id`,
-      [checkoutId],
-    );
-    await execute(em, `UPDATE group_buying_order SET status = ?, update_time = CURRENT_TIMESTAMP WHERE checkout_id = ? AND status IN (${inList(from)})`, [to, checkoutId]);
-    // the unpaid place is freed (team row before the deal rows below)
-    for (const o of orders) if (o.team_id !== null) await memberLeft(em, Number(o.team_id), Number(o.id));
+    if (!(await this.checkouts.release(em, checkoutId, from, to, opts.onlyIfExpired ? (opts.now ?? new Date()) : undefined))) return false;
+    const checkout = await this.checkouts.find(em, checkoutId);
+    const orders = await this.orders.ofCheckout(em, checkoutId, from);
+    await this.orders.moveCheckoutOrders(em, checkoutId, from, to);
+    // the unpaid seat is freed (team row before the deal rows below)
+    for (const o of orders) if (o.team_id !== null) await this.teams.seatReleased(em, Number(o.team_id), Number(o.id));
     for (const o of orders) {
-      await execute(em, 'UPDATE group_buying SET stock = stock + ?, order_count = order_count - 1 WHERE id = ?', [o.qty, o.group_buying_id]);
-      await this.log(em, { tenantId: o.tenant_id, orderId: o.id, shopId: o.shop_id, action: to === 5 ? 'expire' : 'cancel', actor, from: o.status, to });
+      await this.deals.giveBack(em, Number(o.group_buying_id), Number(o.qty));
+      await this.audit.log(em, { tenantId: o.tenant_id, orderId: o.id, shopId: o.shop_id, action: to === OrderStatus.EXPIRED ? 'expire' : 'cancel', actor, from: o.status, to });
     }
-    await this.coupons.returnInTx(em, checkout.pay_no);
+    await this.coupons.returnInTx(em, checkout!.pay_no);
     return true;
   }
 
   /**
    * A payment that landed after its checkout expired (5 → 1, contract §6). In deal-id order the stock
-   * is taken again with conditional updates; when every line gets it, the checkout and its orders are
-   * paid exactly as settle() does (the coupon returned at expiry stays returned: the money paid covers
-   * it). When a line can't, the lines taken here are put back, everything stays 5 and the full amount
-   * is recorded to be refunded (one payment_refund per order with money, refundStatus processing, an
-   * order_log 'late_refund'); the caller sends the refunds. `transaction_id` set on the expired
-   * checkout marks it handled, so a second call (another instance, a duplicate notify) is a 'noop'.
+   * is taken again; when every line gets it, the checkout and its orders are paid exactly as settle()
+   * does (the coupon returned at expiry stays returned: the money paid covers it). When a line can't,
+   * the lines taken here are put back, everything stays 5 and the full amount is recorded to be
+   * refunded (one refund per order with money, refundStatus processing, an order_log 'late_refund');
+   * the caller sends the refunds. `transaction_id` set on the expired checkout marks it handled, so a
+   * second call (another instance, a duplicate notify) is a 'noop'.
    */
   async settleLate(em: EntityManager, checkoutId: number, payTime: Date, actor: Actor, transactionId: string): Promise<LateSettlement> {
-    const [c] = await rows<{ status: number; transaction_id: string | null }>(em, `SELECT status, transaction_id FROM checkout WHERE id = ?${forUpdate(em)}`, [checkoutId]);
+    const c = await this.checkouts.lock(em, checkoutId);
     if (!c || Number(c.status) !== OrderStatus.EXPIRED || c.transaction_id) return 'noop';
-    const orders = await rows<{ id: number; code: string; pay_no: string; group_buying_id: number; shop_id: number; qty: number; tenant_id: number; money: string; team_id: number | null }>(
-      em,
-      `SELECT id, code, pay_no, group_buying_id, shop_id, qty, tenant_id, money, team_id FROM group_buying_order WHERE checkout_id = ? AND status = ${OrderStatus.EXPIRED} ORDER BY group_buying_id, id`,
-      [checkoutId],
-    );
+    const orders = await this.orders.ofCheckout(em, checkoutId, [OrderStatus.EXPIRED]);
     if (!orders.length) return 'noop';
-    const taken: typeof orders = [];
+    const taken: OrderRow[] = [];
     // a team place was freed when its checkout expired and may be taken since: a late team payment is refunded
     const team = orders.some((o) => o.team_id !== null);
     for (const o of team ? [] : orders) {
-      const got = await execute(em, 'UPDATE group_buying SET stock = stock - ?, order_count = order_count + 1 WHERE id = ? AND stock >= ?', [o.qty, o.group_buying_id, o.qty]);
-      if (got !== 1) break;
+      if (!(await this.deals.retake(em, Number(o.group_buying_id), Number(o.qty)))) break;
       taken.push(o);
     }
     if (!team && taken.length === orders.length) {
-      const won = await execute(em, `UPDATE checkout SET status = 1, pay_time = ?, transaction_id = ?, update_time = CURRENT_TIMESTAMP WHERE id = ? AND status = ${OrderStatus.EXPIRED}`, [
-        dbDate(em, payTime),
-        transactionId,
-        checkoutId,
-      ]);
-      if (won === 1) {
+      if (await this.checkouts.markPaid(em, checkoutId, [OrderStatus.EXPIRED], payTime, transactionId, false)) {
         await this.markOrdersPaid(em, checkoutId, payTime, [OrderStatus.EXPIRED], actor);
         return 'paid';
       }
     }
-    for (const o of taken) {
-      await execute(em, 'UPDATE group_buying SET stock = stock + ?, order_count = order_count - 1 WHERE id = ?', [o.qty, o.group_buying_id]);
-    }
-    const claimed = await execute(em, `UPDATE checkout SET transaction_id = ?, update_time = CURRENT_TIMESTAMP WHERE id = ? AND status = ${OrderStatus.EXPIRED} AND transaction_id IS NULL`, [
-      transactionId,
-      checkoutId,
-    ]);
-    if (claimed !== 1) return 'noop';
+    for (const o of taken) await this.deals.giveBack(em, Number(o.group_buying_id), Number(o.qty));
+    if (!(await this.checkouts.claimLatePayment(em, checkoutId, transactionId))) return 'noop';
     for (const o of orders) {
       const amount = money(String(o.money));
       const outRefundNo = lateRefundNo(o.code);
       if (amount.gt(0)) {
-        await insertId(em, "INSERT INTO payment_refund (tenant_id, order_id, pay_no, out_refund_no, amount, status, reason) VALUES (?, ?, ?, ?, ?, 'processing', ?)", [
-          o.tenant_id,
-          o.id,
-          o.pay_no,
+        await this.payments.recordRefund(em, {
+          tenantId: o.tenant_id,
+          orderId: o.id,
+          payNo: o.pay_no,
           outRefundNo,
-          amount.toFixed(2),
-          '支付超时且库存不足，全额退款 (late payment, sold out)',
-        ]);
-        await execute(em, "UPDATE group_buying_order SET refund_status = 'processing', update_time = CURRENT_TIMESTAMP WHERE id = ?", [o.id]);
+          amount,
+          reason: '支付超时且库存不足，全额退款 (late payment, sold out)',
+        });
+        await this.orders.setRefundStatus(em, Number(o.id), 'processing');
       }
-      await this.log(em, {
+      await this.audit.log(em, {
         tenantId: o.tenant_id,
         orderId: o.id,
         shopId: o.shop_id,
@@ -200,14 +155,13 @@ export class SettlementService {
     return 'refund';
   }
 
-  async log(
-    em: EntityManager,
-    e: { tenantId: number; orderId: number | null; shopId: number | null; action: string; actor: Actor; from?: number | null; to?: number | null; detail?: string },
-  ): Promise<void> {
-    await insertId(
-      em,
-      'INSERT INTO order_log (tenant_id, order_id, shop_id, action, actor_type, actor_id, from_status, to_status, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      [e.tenantId, e.orderId, e.shopId, e.action, e.actor.type, e.actor.id, e.from ?? null, e.to ?? null, (e.detail ?? '').slice(0, 500)],
-    );
+  /** A checkout's orders in `statuses` (outside any transaction). */
+  ordersOf(checkoutId: number, statuses: number[]): Promise<OrderRow[]> {
+    return this.orders.ofCheckout(this.ds, checkoutId, statuses);
+  }
+
+  /** An audit entry inside the caller's transaction (kept here for the callers that settle and log together). */
+  log(em: EntityManager, e: Parameters<OrderLogService['log']>[1]): Promise<void> {
+    return this.audit.log(em, e);
   }
 }

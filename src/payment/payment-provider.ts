@@ -27,9 +27,26 @@ export type RefundOutcome = { status: 'success' | 'processing' | 'failed'; provi
 
 export type QueryOutcome = { state: 'paid'; transactionId: string; amount: Big } | { state: 'unpaid' } | { state: 'closed' } | { state: 'unknown' };
 
+/** The signature headers of a provider's notify. */
+export interface NotifyHeaders {
+  timestamp?: string;
+  nonce?: string;
+  signature?: string;
+  serial?: string;
+}
+
+/**
+ * A notify whose signature, freshness, decryption and merchant identity the provider has checked:
+ * what happened, in the provider's words (no order is known here).
+ */
+export type NotifyEvent =
+  | { kind: 'paid'; id: string; type: string; payNo: string; transactionId: string; amount: Big | null; tradeState: string; successTime: Date | null; raw: string }
+  | { kind: 'refund'; id: string; type: string; outRefundNo: string; outTradeNo: string; status: string; providerRefundId: string; raw: string }
+  | { kind: 'other'; id: string; type: string; outTradeNo: string; raw: string };
+
 /**
  * A payment provider (strategy): `sandbox` settles at once; `wechat` is WeChat Pay API v3.
- * Settlement itself (marking orders paid) is idempotent and lives in the Order module.
+ * What a verified payment means for orders is the order module's business.
  */
 export interface PaymentProvider {
   readonly name: 'sandbox' | 'wechat';
@@ -37,6 +54,11 @@ export interface PaymentProvider {
   refund(req: RefundRequest): Promise<RefundOutcome>;
   query(payNo: string): Promise<QueryOutcome>;
   close(payNo: string): Promise<void>;
+  /**
+   * Verifies and opens a notify. Refusals throw DomainError with the provider's HTTP answer (401 bad or
+   * test signature, stale timestamp; 400 undecryptable or another merchant's; 404 when not enabled).
+   */
+  verifyNotify(headers: NotifyHeaders, raw: string): NotifyEvent;
 }
 
 export const PAYMENT_PROVIDER = Symbol('PAYMENT_PROVIDER');

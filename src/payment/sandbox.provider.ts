@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import { PaymentProvider, PayOutcome, QueryOutcome, RefundOutcome, RefundRequest } from './payment-provider';
+import { DomainError } from '../common/errors';
+import { NotifyEvent, PaymentProvider, PayOutcome, QueryOutcome, RefundOutcome, RefundRequest } from './payment-provider';
 
 /** Settles every payment and refund at once, with no money moving. The default outside production. */
 @Injectable()
@@ -20,4 +21,8 @@ export class SandboxPaymentProvider implements PaymentProvider {
   }
 
   async close(): Promise<void> {}
+
+  verifyNotify(): NotifyEvent {
+    throw new DomainError(404, 404, 'WeChat Pay is not enabled');
+  }
 }

@@ -1,8 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { fromFen, toFen } from '../common/money';
-import { PaymentProvider, PayOutcome, PayRequest, QueryOutcome, RefundOutcome, RefundRequest } from './payment-provider';
-import { authorization, nonce, notifyMessage, rfc3339, rsaSign, rsaVerify } from './wechat-pay.crypto';
+import { DomainError } from '../common/errors';
+import { NotifyEvent, NotifyHeaders, PaymentProvider, PayOutcome, PayRequest, QueryOutcome, RefundOutcome, RefundRequest } from './payment-provider';
+import { authorization, decryptResource, nonce, notifyMessage, rfc3339, rsaSign, rsaVerify } from './wechat-pay.crypto';
+
+const MAX_SKEW_SECONDS = 300;
+/** A refused notify: the HTTP code WeChat gets, with `{code:"FAIL", message}` (the filter's WeChat family). */
+const refuse = (http: number, message: string) => new DomainError(http, http, message);
 
 class WechatPayError extends Error {
   constructor(
@@ -105,5 +110,61 @@ export class WechatPaymentProvider implements PaymentProvider {
     } catch (e) {
       return { status: 'failed', message: (e as Error).message };
     }
+  }
+
+  /** Notify (contract §6): signature over `timestamp\nnonce\nbody\n`, freshness, AES-GCM resource, merchant and app. */
+  verifyNotify(h: NotifyHeaders, raw: string): NotifyEvent {
+    const w = this.config.wechatPay;
+    if (!h.signature || !h.timestamp || !h.nonce || h.signature.startsWith('WECHATPAY/SIGNTEST/')) throw refuse(401, 'signature missing or a signature test probe');
+    const ts = Number(h.timestamp);
+    if (!Number.isFinite(ts) || Math.abs(Date.now() / 1000 - ts) > MAX_SKEW_SECONDS) throw refuse(401, 'stale timestamp');
+    if (h.serial && w.publicKeyId && h.serial !== w.publicKeyId) throw refuse(401, 'unknown platform key serial');
+    if (!rsaVerify(w.publicKey!, notifyMessage(h.timestamp, h.nonce, raw), h.signature)) throw refuse(401, 'bad signature');
+
+    let event: { id?: string; event_type?: string; resource?: { ciphertext: string; nonce: string; associated_data?: string } };
+    let r: Record<string, unknown>;
+    try {
+      event = JSON.parse(raw);
+      r = JSON.parse(decryptResource(w.apiV3Key!, event.resource!));
+    } catch {
+      this.logger.warn('notify: verified but undecryptable body');
+      throw refuse(400, 'resource could not be decrypted');
+    }
+    const id = String(event.id ?? '');
+    const type = String(event.event_type ?? '');
+    if (type.startsWith('REFUND.')) {
+      if (r.mchid !== w.mchId) throw this.mismatch('mchid', String(r.out_trade_no ?? ''));
+      return {
+        kind: 'refund',
+        id,
+        type,
+        outRefundNo: String(r.out_refund_no ?? ''),
+        outTradeNo: String(r.out_trade_no ?? ''),
+        status: String(r.refund_status ?? ''),
+        providerRefundId: String(r.refund_id ?? ''),
+        raw,
+      };
+    }
+    if (type !== 'TRANSACTION.SUCCESS') return { kind: 'other', id, type, outTradeNo: String(r.out_trade_no ?? ''), raw };
+    const payNo = String(r.out_trade_no ?? '');
+    if (r.mchid !== w.mchId) throw this.mismatch('mchid', payNo);
+    if (r.appid !== this.config.wechat.appId) throw this.mismatch('appid', payNo);
+    const total = (r.amount as { total?: unknown } | undefined)?.total;
+    return {
+      kind: 'paid',
+      id,
+      type,
+      payNo,
+      transactionId: String(r.transaction_id ?? ''),
+      amount: typeof total === 'number' && Number.isSafeInteger(total) ? fromFen(total) : null,
+      tradeState: String(r.trade_state ?? ''),
+      successTime: r.success_time ? new Date(String(r.success_time)) : null,
+      raw,
+    };
+  }
+
+  private mismatch(field: string, payNo: string): DomainError {
+    this.logger.warn(`notify rejected: ${field} does not match (out_trade_no ${payNo})`);
+    return refuse(400, `${field} does not match`);
   }
 }

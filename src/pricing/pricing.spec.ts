@@ -1,6 +1,6 @@
 import Big from 'big.js';
 import fc from 'fast-check';
-import { CouponTerms } from '../coupon/coupon-terms';
+import { CouponTerms } from './pricing.types';
 import { sum } from '../common/money';
 import {
   COUPON_REASONS,

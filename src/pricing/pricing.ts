@@ -1,8 +1,8 @@
 import Big from 'big.js';
-import { CouponTerms } from '../coupon/coupon-terms';
 import { ZERO, allocate, moneyString, sum } from '../common/money';
 import { formatDate } from '../common/time';
 import {
+  CouponTerms,
   AppliedCoupon,
   CheckoutData,
   CheckoutPricing,

@@ -1,5 +1,23 @@
 import Big from 'big.js';
-import { CouponTerms } from '../coupon/coupon-terms';
+
+/** A member coupon and its template's rules, as pricing needs them (the coupon module loads them). */
+export interface CouponTerms {
+  memberCouponId: number;
+  couponId: number;
+  tenantId: number;
+  userId: number;
+  name: string;
+  couponMethod: 1 | 2;
+  enough: Big;
+  deduct: Big;
+  discount: Big;
+  useType: 0 | 2;
+  groupBuyingIds: number[] | null;
+  timeStart: Date;
+  timeEnd: Date;
+  used: boolean;
+  usable: boolean;
+}
 
 /** One deal line of a checkout, with the deal's data read from the database (never from the client). */
 export interface PricingLine {

@@ -1,8 +1,8 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { DataSource, EntityManager } from 'typeorm';
 import { money } from '../common/money';
 import { formatDate } from '../common/time';
-import { rows } from '../database/sql';
+import { readDate } from '../database/sql';
+import type { MemberRow, TeamRow } from './team.repository';
 
 /** A member of a team (seed 002 `groupon.members`). */
 export class TeamMemberView {
@@ -37,48 +37,11 @@ export class TeamResponse {
   @ApiProperty({ type: TeamView }) data: TeamView;
 }
 
-interface TeamDbRow {
-  id: number;
-  group_buying_id: number;
-  user_id: number;
-  price: string | number;
-  team_size: number;
-  user_count: number;
-  pay_user_count: number;
-  expire_at: Date | string;
-  status: string;
-}
-interface MemberDbRow {
-  id: number;
-  team_id: number;
-  user_id: number | null;
-  order_code: string | null;
-  status: string;
-  nickname: string;
-  avatar: string;
-  is_robot: number | boolean;
-  create_time: Date | string;
-}
-
-const asDate = (v: Date | string): Date => (v instanceof Date ? v : new Date(`${String(v).replace(' ', 'T')}Z`));
 const nullableId = (v: number | null) => (v === null || v === undefined ? null : Number(v));
 
-/** The teams with these ids and their members, in two queries (order_list pages stay free of N+1). */
-export async function loadTeamViews(db: DataSource | EntityManager, ids: number[]): Promise<Map<number, TeamView>> {
-  const unique = [...new Set(ids.filter((id) => id !== null && id !== undefined).map(Number))];
+/** Team rows and their (not left) members as the views of seed 002's `groupon`. */
+export function toTeamViews(teams: TeamRow[], members: MemberRow[]): Map<number, TeamView> {
   const out = new Map<number, TeamView>();
-  if (!unique.length) return out;
-  const marks = unique.map(() => '?').join(', ');
-  const teams = await rows<TeamDbRow>(
-    db,
-    `SELECT id, group_buying_id, user_id, price, team_size, user_count, pay_user_count, expire_at, status FROM team WHERE id IN (${marks})`,
-    unique,
-  );
-  const members = await rows<MemberDbRow>(
-    db,
-    `SELECT id, team_id, user_id, order_code, status, nickname, avatar, is_robot, create_time FROM team_member WHERE team_id IN (${marks}) AND status <> 'left' ORDER BY id`,
-    unique,
-  );
   for (const t of teams) {
     const size = Number(t.team_size);
     out.set(Number(t.id), {
@@ -90,7 +53,7 @@ export async function loadTeamViews(db: DataSource | EntityManager, ids: number[
       max_count: size,
       user_count: Number(t.user_count),
       pay_user_count: Number(t.pay_user_count),
-      expire_at: formatDate(asDate(t.expire_at))!,
+      expire_at: formatDate(readDate(t.expire_at))!,
       status: t.status,
       members: [],
     });
@@ -104,7 +67,7 @@ export async function loadTeamViews(db: DataSource | EntityManager, ids: number[
       nickname: m.nickname,
       avatar: m.avatar || null,
       is_robot: m.is_robot === true || Number(m.is_robot) === 1,
-      created_at: formatDate(asDate(m.create_time))!,
+      created_at: formatDate(readDate(m.create_time))!,
     });
   }
   return out;

@@ -1,7 +1,7 @@
 import Big from 'big.js';
-import { DomainError } from '../common/errors';
-import { moneyNumber } from '../common/money';
-import { parseDate } from '../common/time';
+import { DomainError } from './errors';
+import { moneyNumber } from './money';
+import { parseDate } from './time';
 
 const DATE_ONLY_RE = /^\d{4}-\d{2}-\d{2}$/;
 

@@ -4,14 +4,20 @@ import { In, Repository, SelectQueryBuilder } from 'typeorm';
 import { User } from '../auth/user.entity';
 import { DomainError } from '../common/errors';
 import { AdminPage, adminPaging } from '../common/pagination';
-import { AdminOrderView, toAdminOrderView } from '../order/order-admin.view';
-import { Order } from '../order/order.entity';
+import { intOf, moneySumOf, rangeEnd, rangeStart } from '../common/query';
+import { GroupBuying } from '../group-buying/group-buying.entity';
+import { DealStockService } from '../group-buying/deal-stock.service';
+import { GroupBuyingService } from '../group-buying/group-buying.service';
+import type { DealUserView } from '../group-buying/group-buying.view';
 import { Shop } from '../shop/shop.entity';
 import { TenantScope } from '../tenant/tenant-scope';
-import { intOf, moneySumOf, rangeEnd, rangeStart } from './deal-query.util';
-import { DealOrderListQuery, OrderListQuery, OrderSort } from './group-buying.dto';
-import { GroupBuying } from './group-buying.entity';
-import { OrderSumData } from './group-buying.view';
+import { DealOrderListQuery, OrderListQuery, OrderSort } from './dto/order-admin.dto';
+import { AdminOrderView, DealDetailView, OrderSumData, toAdminOrderView } from './order-admin.view';
+import { Order } from './order.entity';
+import { PAID_STATUSES } from './order-status';
+
+/** `get` shows the deal's latest orders and buyers. */
+const DETAIL_LIMIT = 100;
 
 const SORT_COLUMNS: Record<OrderSort, string> = {
   createTime: 'o.createTime',
@@ -21,15 +27,41 @@ const SORT_COLUMNS: Record<OrderSort, string> = {
   sequence: 'o.sequence',
 };
 
-/** Admin reads of a tenant's deal orders (seed 001's getorder / getorderlist* routes). */
+/** Admin reads of a tenant's deal orders (seed 001's get / getorder / getorderlist* routes). */
 @Injectable()
-export class DealOrderQueryService {
+export class OrderQueryService {
   constructor(
     @InjectRepository(Order) private readonly orders: Repository<Order>,
-    @InjectRepository(GroupBuying) private readonly deals: Repository<GroupBuying>,
     @InjectRepository(Shop) private readonly shops: Repository<Shop>,
     @InjectRepository(User) private readonly users: Repository<User>,
+    private readonly deals: GroupBuyingService,
+    private readonly dealStock: DealStockService,
   ) {}
+
+  /** The deal with its latest orders and its distinct paying buyers (seed 001 `get`). */
+  async dealDetail(scope: TenantScope, id: number): Promise<DealDetailView> {
+    const deal = await this.deals.view(scope, id);
+    const latest = await this.orders.find({ where: { groupBuyingId: deal.id, tenantId: scope.tenantId }, order: { id: 'DESC' }, take: DETAIL_LIMIT });
+    const buyers = await this.orders
+      .createQueryBuilder('o')
+      .innerJoin(User, 'u', 'u.id = o.userId')
+      .select('u.id', 'id')
+      .addSelect('u.nickname', 'name')
+      .addSelect('u.openId', 'openId')
+      .addSelect('u.avatar', 'profile')
+      .addSelect('MAX(o.id)', 'lastOrderId')
+      .where('o.groupBuyingId = :dealId', { dealId: deal.id })
+      .andWhere('o.tenantId = :tenantId', { tenantId: scope.tenantId })
+      .andWhere('o.status IN (:...paid)', { paid: PAID_STATUSES })
+      .groupBy('u.id')
+      .addGroupBy('u.nickname')
+      .addGroupBy('u.openId')
+      .addGroupBy('u.avatar')
+      .orderBy('lastOrderId', 'DESC')
+      .limit(DETAIL_LIMIT)
+      .getRawMany<{ id: number | string; name: string; openId: string; profile: string }>();
+    return { ...deal, orders: await this.views(latest), orderUsers: buyers.map(toUserView) };
+  }
 
   async getOrder(scope: TenantScope, id: number): Promise<AdminOrderView> {
     const order = await scope.get(this.orders, id, '订单');
@@ -39,9 +71,8 @@ export class DealOrderQueryService {
 
   /** Orders of one deal of the caller's tenant (a deleted deal's orders stay readable). */
   async listByDeal(scope: TenantScope, q: DealOrderListQuery): Promise<AdminPage<AdminOrderView, OrderSumData>> {
-    const deal = await this.deals.findOne({ where: { id: q.groupBuyingId, tenantId: scope.tenantId }, withDeleted: true });
-    if (!deal) throw DomainError.notFound('团购');
-    const qb = this.filtered(scope, q).andWhere('o.groupBuyingId = :dealId', { dealId: deal.id });
+    await this.deals.assertOwned(scope.tenantId, [q.groupBuyingId], '团购', true);
+    const qb = this.filtered(scope, q).andWhere('o.groupBuyingId = :dealId', { dealId: q.groupBuyingId });
     return this.page(qb, q, 'o.createTime', 'DESC');
   }
 
@@ -65,13 +96,12 @@ export class DealOrderQueryService {
   async views(orders: Order[]): Promise<AdminOrderView[]> {
     if (orders.length === 0) return [];
     const ids = <K extends keyof Order>(k: K) => [...new Set(orders.map((o) => o[k] as unknown as number))];
-    const [shops, deals, users] = await Promise.all([
+    const [shops, dealName, users] = await Promise.all([
       this.shops.find({ where: { id: In(ids('shopId')) }, select: { id: true, name: true } }),
-      this.deals.find({ where: { id: In(ids('groupBuyingId')) }, select: { id: true, name: true }, withDeleted: true }),
+      this.dealStock.names(ids('groupBuyingId')),
       this.users.find({ where: { id: In(ids('userId')) }, select: { id: true, openId: true, nickname: true, avatar: true } }),
     ]);
     const shopName = new Map(shops.map((s) => [s.id, s.name]));
-    const dealName = new Map(deals.map((d) => [d.id, d.name]));
     const user = new Map(users.map((u) => [u.id, u]));
     return orders.map((o) =>
       toAdminOrderView(o, { shopName: shopName.get(o.shopId), groupBuyingName: dealName.get(o.groupBuyingId), user: user.get(o.userId) ?? null }),
@@ -118,4 +148,8 @@ export class DealOrderQueryService {
       sumData: { qty: intOf(sums?.qty), money: moneySumOf(sums?.money) },
     };
   }
+}
+
+function toUserView(r: { id: number | string; name: string; openId: string; profile: string }): DealUserView {
+  return { id: Number(r.id), name: r.name ?? '', openId: r.openId ?? '', profile: r.profile ?? '' };
 }

@@ -1,0 +1,149 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { dbDate, execute, forUpdate, marks, rows } from '../database/sql';
+import { GroupBuying } from './group-buying.entity';
+
+/** A deal as the checkout reads it: the deal row joined with its shop's name. */
+export interface CartDealRow {
+  id: number;
+  tenant_id: number;
+  shop_id: number;
+  shop_name: string;
+  name: string;
+  product_name: string;
+  spec: string;
+  image_path: string;
+  price: string | number;
+  stock: number;
+  deliver_type: number;
+  deliver_fee: string | number;
+  in_use: number | boolean;
+  deleted_at: unknown;
+  start_time: Date | string;
+  end_time: Date | string;
+  limit_per_user: number;
+  team_size: number;
+  team_hours: number;
+  virtual_team: number | boolean;
+  lbs: string;
+  address: string;
+}
+
+export type DealWindowRow = Pick<CartDealRow, 'id' | 'name' | 'stock' | 'in_use' | 'deleted_at' | 'start_time' | 'end_time'>;
+
+/**
+ * The plain SQL on the deal row (group_buying): the hot paths (stock, sequence numbers) and the
+ * counters. Every write here is a conditional or relative update under the deal's row lock, so
+ * concurrent checkouts, payments and refunds never lose one another's changes.
+ */
+@Injectable()
+export class DealRepository {
+  constructor(private readonly ds: DataSource) {}
+
+  loadForCart(ids: number[], db: DataSource | EntityManager = this.ds): Promise<CartDealRow[]> {
+    return rows<CartDealRow>(
+      db,
+      `SELECT g.id, g.tenant_id, g.shop_id, s.name AS shop_name, g.name, g.product_name, g.spec, g.image_path, g.price, g.stock,
+              g.deliver_type, g.deliver_fee, g.in_use, g.deleted_at, g.start_time, g.end_time, g.limit_per_user, g.team_size,
+              g.team_hours, g.virtual_team, g.lbs, g.address
+         FROM group_buying g JOIN shop s ON s.id = g.shop_id WHERE g.id IN (${marks(ids.length)})`,
+      ids,
+    );
+  }
+
+  async window(em: EntityManager, id: number): Promise<DealWindowRow | undefined> {
+    const [d] = await rows<DealWindowRow>(em, 'SELECT id, name, stock, in_use, deleted_at, start_time, end_time FROM group_buying WHERE id = ?', [id]);
+    return d;
+  }
+
+  /** Stock taken only while the deal is on sale and has enough; true when taken. */
+  async takeStock(em: EntityManager, id: number, qty: number, now: Date): Promise<boolean> {
+    const at = dbDate(em, now);
+    const n = await execute(
+      em,
+      'UPDATE group_buying SET stock = stock - ?, order_count = order_count + 1 WHERE id = ? AND stock >= ? AND deleted_at IS NULL AND in_use = 1 AND start_time <= ? AND end_time > ?',
+      [qty, id, qty, at, at],
+    );
+    return n === 1;
+  }
+
+  /** Stock taken again for a payment that came late (§6): whatever the deal's window, only if enough is left. */
+  async retakeStock(em: EntityManager, id: number, qty: number): Promise<boolean> {
+    const n = await execute(em, 'UPDATE group_buying SET stock = stock - ?, order_count = order_count + 1 WHERE id = ? AND stock >= ?', [qty, id, qty]);
+    return n === 1;
+  }
+
+  /** An unpaid order given up (expired, cancelled): its units back on sale, one order fewer. */
+  async returnStock(em: EntityManager, id: number, qty: number): Promise<void> {
+    await execute(em, 'UPDATE group_buying SET stock = stock + ?, order_count = order_count - 1 WHERE id = ?', [qty, id]);
+  }
+
+  /** A paid order refunded: its units back on sale and out of payedCount (orderCount still counts it). */
+  async refundUnits(em: EntityManager, id: number, qty: number): Promise<void> {
+    await execute(em, 'UPDATE group_buying SET stock = stock + ?, payed_count = payed_count - ? WHERE id = ?', [qty, qty, id]);
+  }
+
+  /** The next gap-free sequence number of the deal's paid orders, counting the units as paid. */
+  async nextSequence(em: EntityManager, id: number, qty: number): Promise<number> {
+    await execute(em, 'UPDATE group_buying SET last_sequence = last_sequence + 1, payed_count = payed_count + ? WHERE id = ?', [qty, id]);
+    const [{ last_sequence }] = await rows<{ last_sequence: number }>(em, 'SELECT last_sequence FROM group_buying WHERE id = ?', [id]);
+    return Number(last_sequence);
+  }
+
+  /** Locks the deal row until commit (MySQL); SQLite's write transaction already excludes the others. */
+  async lock(em: EntityManager, id: number): Promise<boolean> {
+    const found = await rows(em, `SELECT id FROM group_buying WHERE id = ?${forUpdate(em)}`, [id]);
+    return found.length === 1;
+  }
+
+  async setCounters(em: EntityManager, id: number, payedCount: number, orderCount: number): Promise<void> {
+    await execute(em, 'UPDATE group_buying SET payed_count = ?, order_count = ? WHERE id = ?', [payedCount, orderCount, id]);
+  }
+
+  async idsOfTenant(tenantId?: number, withDeleted = true): Promise<number[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (tenantId !== undefined) {
+      where.push('tenant_id = ?');
+      params.push(tenantId);
+    }
+    if (!withDeleted) where.push('deleted_at IS NULL');
+    const found = await rows<{ id: number }>(this.ds, `SELECT id FROM group_buying${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id`, params);
+    return found.map((r) => Number(r.id));
+  }
+
+  /** Which of `ids` belong to the tenant (deleted deals too when asked). */
+  async ownedBy(tenantId: number, ids: number[], withDeleted: boolean): Promise<Set<number>> {
+    if (!ids.length) return new Set();
+    const found = await rows<{ id: number }>(
+      this.ds,
+      `SELECT id FROM group_buying WHERE tenant_id = ? AND id IN (${marks(ids.length)})${withDeleted ? '' : ' AND deleted_at IS NULL'}`,
+      [tenantId, ...ids],
+    );
+    return new Set(found.map((r) => Number(r.id)));
+  }
+
+  async virtualTeamFlags(ids: number[]): Promise<Map<number, boolean>> {
+    if (!ids.length) return new Map();
+    const found = await rows<{ id: number; virtual_team: number | boolean }>(this.ds, `SELECT id, virtual_team FROM group_buying WHERE id IN (${marks(ids.length)})`, ids);
+    return new Map(found.map((r) => [Number(r.id), r.virtual_team === true || Number(r.virtual_team) === 1]));
+  }
+
+  /** One storefront view counted; false when the deal is unknown or deleted. */
+  async countVisit(id: number): Promise<boolean> {
+    const res = await this.ds
+      .createQueryBuilder()
+      .update(GroupBuying)
+      .set({ visitTimes: () => 'visit_times + 1' })
+      .where('id = :id', { id })
+      .andWhere('deleted_at IS NULL')
+      .execute();
+    return (res.affected ?? 0) > 0;
+  }
+
+  async names(ids: number[]): Promise<Map<number, string>> {
+    if (!ids.length) return new Map();
+    const found = await rows<{ id: number; name: string }>(this.ds, `SELECT id, name FROM group_buying WHERE id IN (${marks(ids.length)})`, ids);
+    return new Map(found.map((r) => [Number(r.id), r.name]));
+  }
+}

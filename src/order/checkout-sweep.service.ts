@@ -1,0 +1,219 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import Big from 'big.js';
+import { DataSource } from 'typeorm';
+import { money } from '../common/money';
+import { AppConfig } from '../config/app-config';
+import { runTx } from '../database/sql';
+import { PaymentRecordService } from '../payment/payment-record.service';
+import { PAYMENT_PROVIDER, PaymentProvider } from '../payment/payment-provider';
+import { CheckoutRepository, CheckoutRow } from './checkout.repository';
+import { SYSTEM } from './order-log.service';
+import { OrderRepository } from './order.repository';
+import { OrderStatus } from './order-status';
+import { PaymentEventsService } from './payment-events.service';
+import { RefundService } from './refund.service';
+import { SettlementService } from './settlement.service';
+import { DEFAULT_BATCH, errText, SweepCounts, SweepRun } from './sweep.types';
+
+/** a prepaid checkout whose notify has not come after this long is asked about (lost notifies) */
+const PENDING_QUERY_AFTER_MS = 60_000;
+/** late refunds still processing are sent again after this long, for this long */
+const LATE_REFUND_RESEND_AFTER_MS = 60_000;
+const LATE_REFUND_RETRY_MS = 3 * 24 * 3600 * 1000;
+const CHUNK = 500;
+
+/**
+ * The sweep's checkout steps (contract §6, §9): expire unpaid checkouts past their expire_time
+ * (asking the provider first when a prepay was made), settle payments whose notify was lost, and send
+ * again the refunds of late payments. Every checkout is handled in its own short transaction through
+ * SettlementService, whose conditional update lets one worker win: two instances, or a run killed
+ * half way, return nothing twice and lose nothing.
+ */
+@Injectable()
+export class CheckoutSweepService {
+  private readonly logger = new Logger(CheckoutSweepService.name);
+  /** where the scheduled provider reconciliation steps go on next run: one batch per run, round robin */
+  private readonly cursors = { pending: 0, late: 0 };
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly config: AppConfig,
+    private readonly checkouts: CheckoutRepository,
+    private readonly orders: OrderRepository,
+    private readonly settlement: SettlementService,
+    private readonly payments: PaymentEventsService,
+    private readonly refunds: RefundService,
+    private readonly records: PaymentRecordService,
+    @Inject(PAYMENT_PROVIDER) private readonly provider: PaymentProvider,
+  ) {}
+
+  /** Unpaid (0/7) checkouts past expire_time, oldest first, in batches, one transaction each. */
+  async expireBacklog(run: SweepRun): Promise<void> {
+    const limit = run.opts.batchSize ?? DEFAULT_BATCH;
+    let after: { expire: Date | string; id: number } | null = null;
+    for (;;) {
+      if (run.stopping() || Date.now() >= run.deadline) {
+        run.counts.partial = true;
+        return;
+      }
+      const batch = await this.checkouts.dueForExpiry(new Date(), after, limit, run.opts);
+      if (!batch.length) return;
+      const changed: string[] = [];
+      for (const c of batch) {
+        if (run.stopping()) break;
+        try {
+          if (await this.expireOne(c, run)) changed.push(c.pay_no);
+        } catch (e) {
+          run.counts.errors++;
+          this.logger.warn({ msg: 'sweep: checkout not expired, retried next run', checkoutId: c.id, err: errText(e) });
+        }
+      }
+      await this.collectDeals(changed, run.touched);
+      const last = batch[batch.length - 1];
+      after = { expire: last.expire_time, id: Number(last.id) };
+      if (batch.length < limit) return;
+    }
+  }
+
+  /** True when this worker changed the checkout (expired or settled it). */
+  private async expireOne(c: CheckoutRow, run: SweepRun): Promise<boolean> {
+    const id = Number(c.id);
+    if (this.asksProvider(c)) {
+      const q = await this.provider.query(c.pay_no);
+      if (q.state === 'unknown') {
+        run.counts.skipped++;
+        return false;
+      }
+      if (q.state === 'paid') return this.settlePaid(c, q.transactionId, q.amount, run.counts);
+      try {
+        // a last query said unpaid: close it at the provider so it can't be paid after we give the stock back
+        await this.provider.close(c.pay_no);
+      } catch (e) {
+        run.counts.skipped++;
+        this.logger.warn({ msg: 'sweep: provider close failed, retried next run', checkoutId: id, err: errText(e) });
+        return false;
+      }
+    }
+    const actor = run.opts.actor ?? SYSTEM;
+    const done = await runTx(this.ds, (em) => this.settlement.release(em, id, OrderStatus.EXPIRED, actor, { now: new Date(), onlyIfExpired: true }));
+    if (done) run.counts.expired++;
+    else run.counts.skipped++;
+    return done;
+  }
+
+  /**
+   * The provider says it was paid: settled through the same path as a notify (settle even past
+   * expiry, as a late payment if already expired, refunded in full if its stock is gone).
+   */
+  private async settlePaid(c: CheckoutRow, transactionId: string, amount: Big, counts: SweepCounts): Promise<boolean> {
+    const id = Number(c.id);
+    if (!amount.eq(money(String(c.total_price)))) {
+      counts.errors++;
+      this.logger.error({ msg: 'sweep: provider amount does not match the checkout; left for a person', checkoutId: id, payNo: c.pay_no, amount: amount.toFixed(2) });
+      return false;
+    }
+    const outcome = await this.payments.settlePaid(id, transactionId, new Date());
+    if (outcome === 'paid') counts.settled++;
+    else if (outcome === 'refunded') counts.lateRefunds++;
+    else counts.skipped++;
+    return outcome !== 'already';
+  }
+
+  /**
+   * Notifies can be lost (§6): unpaid checkouts sent to the provider and not yet expired are asked
+   * about (the scheduled run waits a minute for the notify first); paid ones are settled.
+   */
+  async reconcilePending(run: SweepRun): Promise<void> {
+    if (this.provider.name !== 'wechat') return;
+    const now = new Date();
+    const prepaidBefore = run.opts.queryAllPending ? null : new Date(now.getTime() - PENDING_QUERY_AFTER_MS);
+    await this.queryEach('pending', run, (after, limit) => this.checkouts.pendingAtProvider(now, prepaidBefore, after, limit, run.opts));
+  }
+
+  /**
+   * Checkouts expired within the last pay timeout that had a prepay and no transaction: a payment
+   * may have landed after all (§6, late payment): take the stock again or refund.
+   */
+  async reconcileLate(run: SweepRun): Promise<void> {
+    if (this.provider.name !== 'wechat') return;
+    const now = new Date();
+    const from = new Date(now.getTime() - this.config.orderPayTimeoutSeconds * 1000);
+    await this.queryEach('late', run, (after, limit) => this.checkouts.expiredAfterPrepay(from, now, after, limit, run.opts));
+  }
+
+  /**
+   * Checkouts of `next`, each asked about at the provider and settled when paid (errors counted, not
+   * thrown). A scheduled run asks about one batch, going round the set run after run (the provider's
+   * query quota is not ours to burn); refreshorder (a tenant, now) goes through all of them.
+   */
+  private async queryEach(step: keyof CheckoutSweepService['cursors'], run: SweepRun, next: (after: number, limit: number) => Promise<CheckoutRow[]>): Promise<void> {
+    const limit = run.opts.batchSize ?? DEFAULT_BATCH;
+    const all = !!run.opts.tenantId;
+    let after = all ? 0 : this.cursors[step];
+    for (;;) {
+      const batch = await next(after, limit);
+      const changed: string[] = [];
+      for (const c of batch) {
+        if (run.stopping() || Date.now() >= run.deadline) {
+          run.counts.partial = true;
+          break;
+        }
+        after = Number(c.id);
+        try {
+          const q = await this.provider.query(c.pay_no);
+          if (q.state === 'paid' && (await this.settlePaid(c, q.transactionId, q.amount, run.counts))) changed.push(c.pay_no);
+        } catch (e) {
+          run.counts.errors++;
+          this.logger.warn({ msg: 'sweep: provider reconciliation failed, retried next run', checkoutId: c.id, err: errText(e) });
+        }
+      }
+      await this.collectDeals(changed, run.touched);
+      const end = batch.length < limit;
+      if (!all) this.cursors[step] = end ? 0 : after;
+      if (!all || end || run.counts.partial) return;
+    }
+  }
+
+  /**
+   * Refunds of late payments recorded by settleLate and still processing a minute later (the process
+   * died before sending them, or the provider is still working on them): sent again with the same
+   * out_refund_no, which the provider treats as the same refund, and the answer applied once.
+   */
+  async resendLateRefunds(run: SweepRun): Promise<void> {
+    const now = Date.now();
+    const untouchedSince = new Date(now - LATE_REFUND_RESEND_AFTER_MS);
+    const stale = await this.records.stale(new Date(now - LATE_REFUND_RETRY_MS), untouchedSince, run.opts.tenantId, 100);
+    // only refunds of late payments: their orders stay expired (admin refunds are the admin's to retry)
+    const orders = new Map((await this.orders.byIds(this.ds, [...new Set(stale.map((r) => r.orderId))])).map((o) => [Number(o.id), o]));
+    const due = stale.filter((r) => {
+      const o = orders.get(r.orderId);
+      return o && Number(o.status) === OrderStatus.EXPIRED && (!run.opts.dealId || Number(o.group_buying_id) === run.opts.dealId);
+    });
+    for (const r of due) {
+      if (run.stopping()) return;
+      try {
+        // touch first, so another instance's run does not send it again in the same minute
+        if (!(await this.records.claimForResend(r.outRefundNo, untouchedSince))) continue;
+        const out = await this.refunds.sendRecorded(r.outRefundNo, run.opts.actor ?? SYSTEM);
+        if (out.status === 'failed') {
+          run.counts.errors++;
+          this.logger.warn({ msg: 'sweep: late refund failed at the provider (refundorder can retry it)', outRefundNo: r.outRefundNo, reason: out.message });
+        } else run.counts.refundsSent++;
+      } catch (e) {
+        run.counts.errors++;
+        this.logger.warn({ msg: 'sweep: late refund not sent, retried next run', outRefundNo: r.outRefundNo, err: errText(e) });
+      }
+    }
+  }
+
+  /** The deals of checkouts this run changed (orders are indexed by pay_no). */
+  async collectDeals(payNos: string[], touched: Set<number>): Promise<void> {
+    for (let i = 0; i < payNos.length; i += CHUNK) {
+      for (const id of await this.orders.dealsOfPayNos(payNos.slice(i, i + CHUNK))) touched.add(id);
+    }
+  }
+
+  asksProvider(c: { prepay_id: string | null }): boolean {
+    return this.provider.name === 'wechat' && !!c.prepay_id;
+  }
+}

@@ -1,0 +1,187 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { dbDate, execute, forUpdate, insertId, marks, rows } from '../database/sql';
+import { OrderStatus, UNPAID_STATUSES } from './order-status';
+
+export interface CheckoutRow {
+  id: number;
+  pay_no: string;
+  tenant_id: number;
+  user_id: number;
+  status: number;
+  total_price: string;
+  expire_time: Date | string;
+  prepay_id: string | null;
+  transaction_id: string | null;
+}
+
+const COLUMNS = 'c.id, c.pay_no, c.tenant_id, c.user_id, c.status, c.total_price, c.expire_time, c.prepay_id, c.transaction_id';
+
+/** Scope of a sweep or refreshorder run over checkouts. */
+export interface CheckoutScope {
+  tenantId?: number;
+  dealId?: number;
+}
+
+/**
+ * Every statement on the checkout and idempotency_key tables. Status changes are conditional
+ * (`WHERE status IN (…)`): whoever changes the row wins, everyone else sees 0 rows.
+ */
+@Injectable()
+export class CheckoutRepository {
+  constructor(private readonly ds: DataSource) {}
+
+  insert(
+    em: EntityManager,
+    c: {
+      payNo: string;
+      tenantId: number;
+      userId: number;
+      goodsPrice: string;
+      discountPrice: string;
+      dispatchPrice: string;
+      totalPrice: string;
+      memberCouponId: number | null;
+      expireTime: Date;
+      provider: string;
+    },
+  ): Promise<number> {
+    return insertId(
+      em,
+      'INSERT INTO checkout (pay_no, tenant_id, user_id, status, goods_price, discount_price, dispatch_price, total_price, member_coupon_id, expire_time, provider) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      [c.payNo, c.tenantId, c.userId, OrderStatus.UNPAID, c.goodsPrice, c.discountPrice, c.dispatchPrice, c.totalPrice, c.memberCouponId, dbDate(em, c.expireTime), c.provider],
+    );
+  }
+
+  async find(db: DataSource | EntityManager, id: number): Promise<CheckoutRow | undefined> {
+    const [c] = await rows<CheckoutRow>(db, `SELECT ${COLUMNS} FROM checkout c WHERE c.id = ?`, [id]);
+    return c;
+  }
+
+  async findByPayNo(payNo: string): Promise<CheckoutRow | undefined> {
+    const [c] = await rows<CheckoutRow>(this.ds, `SELECT ${COLUMNS} FROM checkout c WHERE c.pay_no = ?`, [payNo]);
+    return c;
+  }
+
+  /** The row locked until commit (MySQL). */
+  async lock(em: EntityManager, id: number): Promise<CheckoutRow | undefined> {
+    const [c] = await rows<CheckoutRow>(em, `SELECT ${COLUMNS} FROM checkout c WHERE c.id = ?${forUpdate(em)}`, [id]);
+    return c;
+  }
+
+  /** from → paid, optionally only while not past expire_time; true when this call won. */
+  async markPaid(em: EntityManager, id: number, from: number[], payTime: Date, transactionId: string | null, notAfterExpiry: boolean): Promise<boolean> {
+    const params: unknown[] = [OrderStatus.PAID, dbDate(em, payTime), transactionId, id, ...from];
+    let cond = '';
+    if (notAfterExpiry) {
+      cond = ' AND expire_time > ?';
+      params.push(dbDate(em, payTime));
+    }
+    const n = await execute(em, `UPDATE checkout SET status = ?, pay_time = ?, transaction_id = ?, update_time = CURRENT_TIMESTAMP WHERE id = ? AND status IN (${marks(from.length)})${cond}`, params);
+    return n === 1;
+  }
+
+  /** from → `to` (expired or closed), optionally only once past expire_time; true when this call won. */
+  async release(em: EntityManager, id: number, from: number[], to: number, expiredBy?: Date): Promise<boolean> {
+    const params: unknown[] = [to, id, ...from];
+    let cond = '';
+    if (expiredBy) {
+      cond = ' AND expire_time <= ?';
+      params.push(dbDate(em, expiredBy));
+    }
+    const n = await execute(em, `UPDATE checkout SET status = ?, update_time = CURRENT_TIMESTAMP WHERE id = ? AND status IN (${marks(from.length)})${cond}`, params);
+    return n === 1;
+  }
+
+  /** Marks an expired checkout's late payment as handled (refunded), once. */
+  async claimLatePayment(em: EntityManager, id: number, transactionId: string): Promise<boolean> {
+    const n = await execute(em, 'UPDATE checkout SET transaction_id = ?, update_time = CURRENT_TIMESTAMP WHERE id = ? AND status = ? AND transaction_id IS NULL', [
+      transactionId,
+      id,
+      OrderStatus.EXPIRED,
+    ]);
+    return n === 1;
+  }
+
+  async setPrepay(em: EntityManager, id: number, prepayId: string): Promise<void> {
+    await execute(em, 'UPDATE checkout SET prepay_id = ?, prepay_time = COALESCE(prepay_time, CURRENT_TIMESTAMP) WHERE id = ?', [prepayId.slice(0, 64), id]);
+  }
+
+  /**
+   * The next `limit` unpaid checkouts past expire_time after the keyset cursor, oldest first. One
+   * indexed query per unpaid status, merged here: `status IN (0, 7) ORDER BY expire_time` would sort
+   * the whole backlog each batch.
+   */
+  async dueForExpiry(now: Date, after: { expire: Date | string; id: number } | null, limit: number, scope: CheckoutScope): Promise<CheckoutRow[]> {
+    const found: CheckoutRow[] = [];
+    for (const status of UNPAID_STATUSES) {
+      const where = ['c.status = ?', 'c.expire_time <= ?'];
+      const params: unknown[] = [status, dbDate(this.ds, now)];
+      scoped(scope, where, params, UNPAID_STATUSES);
+      if (after) {
+        // keyset: a checkout left behind (unknown, error) is not picked again in this run
+        where.push('c.expire_time >= ?', '(c.expire_time > ? OR c.id > ?)');
+        params.push(after.expire, after.expire, after.id);
+      }
+      found.push(...(await rows<CheckoutRow>(this.ds, `SELECT ${COLUMNS} FROM checkout c WHERE ${where.join(' AND ')} ORDER BY c.expire_time, c.id LIMIT ${Number(limit)}`, params)));
+    }
+    const at = (v: Date | string) => (v instanceof Date ? v.getTime() : Date.parse(`${String(v).replace(' ', 'T')}Z`));
+    return found.sort((a, b) => at(a.expire_time) - at(b.expire_time) || Number(a.id) - Number(b.id)).slice(0, limit);
+  }
+
+  /** Unpaid checkouts sent to the provider and not yet expired (prepaid before `prepaidBefore`, when given). */
+  pendingAtProvider(now: Date, prepaidBefore: Date | null, after: number, limit: number, scope: CheckoutScope): Promise<CheckoutRow[]> {
+    const where = [`c.status IN (${marks(UNPAID_STATUSES.length)})`, 'c.expire_time > ?', 'c.prepay_id IS NOT NULL'];
+    const params: unknown[] = [...UNPAID_STATUSES, dbDate(this.ds, now)];
+    if (prepaidBefore) {
+      where.push('c.prepay_time <= ?');
+      params.push(dbDate(this.ds, prepaidBefore));
+    }
+    scoped(scope, where, params, UNPAID_STATUSES);
+    return this.page(where, params, after, limit);
+  }
+
+  /** Checkouts that expired in (`from`, `to`] after a prepay, with no payment recorded: a payment may have landed late. */
+  expiredAfterPrepay(from: Date, to: Date, after: number, limit: number, scope: CheckoutScope): Promise<CheckoutRow[]> {
+    const where = ['c.status = ?', 'c.expire_time > ?', 'c.expire_time <= ?', 'c.prepay_id IS NOT NULL', 'c.transaction_id IS NULL'];
+    const params: unknown[] = [OrderStatus.EXPIRED, dbDate(this.ds, from), dbDate(this.ds, to)];
+    scoped(scope, where, params, [OrderStatus.EXPIRED]);
+    return this.page(where, params, after, limit);
+  }
+
+  private page(where: string[], params: unknown[], after: number, limit: number): Promise<CheckoutRow[]> {
+    return rows<CheckoutRow>(this.ds, `SELECT ${COLUMNS} FROM checkout c WHERE ${[...where, 'c.id > ?'].join(' AND ')} ORDER BY c.id LIMIT ${Number(limit)}`, [...params, after]);
+  }
+
+  // ---------- Idempotency-Key ----------
+
+  /** The unique (user_id, idem_key) row makes a concurrent retry wait for this transaction. */
+  async claimKey(em: EntityManager, userId: number, key: string, hash: string): Promise<void> {
+    await insertId(em, "INSERT INTO idempotency_key (user_id, idem_key, request_hash, state) VALUES (?, ?, ?, 'running')", [userId, key, hash]);
+  }
+
+  async keyDone(em: EntityManager, userId: number, key: string, answer: unknown): Promise<void> {
+    await execute(em, "UPDATE idempotency_key SET state = 'done', response_http = 200, response_body = ? WHERE user_id = ? AND idem_key = ?", [JSON.stringify(answer), userId, key]);
+  }
+
+  async findKey(userId: number, key: string): Promise<{ request_hash: string; response_body: string | null } | undefined> {
+    const [row] = await rows<{ request_hash: string; response_body: string | null }>(
+      this.ds,
+      'SELECT request_hash, response_body FROM idempotency_key WHERE user_id = ? AND idem_key = ?',
+      [userId, key],
+    );
+    return row;
+  }
+}
+
+/** Tenant and deal limits of a refreshorder run (a checkout is in the deal's scope by its orders of `statuses`). */
+function scoped(scope: CheckoutScope, where: string[], params: unknown[], statuses: number[]): void {
+  if (scope.tenantId) {
+    where.push('c.tenant_id = ?');
+    params.push(scope.tenantId);
+  }
+  if (scope.dealId) {
+    where.push(`c.id IN (SELECT o.checkout_id FROM group_buying_order o WHERE o.group_buying_id = ? AND o.status IN (${marks(statuses.length)}))`);
+    params.push(scope.dealId, ...statuses);
+  }
+}

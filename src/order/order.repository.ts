@@ -1,0 +1,301 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { retryOnDuplicate } from '../common/db-errors';
+import { dbDate, execute, insertId, marks, rows } from '../database/sql';
+import { newDeliverCode } from './order-code';
+import { DEAD_STATUSES, LIMIT_FREE_STATUSES, OrderStatus, PAID_STATUSES } from './order-status';
+
+/** An order row as the settlement paths read it. */
+export interface OrderRow {
+  id: number;
+  code: string;
+  pay_no: string;
+  checkout_id: number;
+  tenant_id: number;
+  shop_id: number;
+  group_buying_id: number;
+  user_id: number;
+  status: number;
+  deliver_type: number;
+  qty: number;
+  money: string;
+  deliver_code: string | null;
+  refund_status: string;
+  team_id: number | null;
+}
+
+export interface NewOrderRow {
+  code: string;
+  payNo: string;
+  checkoutId: number;
+  tenantId: number;
+  shopId: number;
+  groupBuyingId: number;
+  userId: number;
+  deliverType: number;
+  price: string;
+  qty: number;
+  goodsMoney: string;
+  couponMoney: string;
+  deliverFee: string;
+  money: string;
+  expireTime: Date;
+  address: string;
+  lbs: string;
+  phone: string;
+  remark: string;
+  productName: string;
+  spec: string;
+  imagePath: string;
+  teamId: number | null;
+}
+
+export interface LogEntry {
+  tenantId: number;
+  orderId: number | null;
+  shopId: number | null;
+  action: string;
+  actor: { type: string; id: number | null };
+  from?: number | null;
+  to?: number | null;
+  detail?: string;
+}
+
+const COLUMNS =
+  'id, code, pay_no, checkout_id, tenant_id, shop_id, group_buying_id, user_id, status, deliver_type, qty, money, deliver_code, refund_status, team_id';
+
+/**
+ * Every write to the order tables (group_buying_order, order_log, order_review) and the reads the
+ * money paths make under their locks. Status changes are conditional on the statuses the state
+ * machine allows (`WHERE status IN (…)`), so a lost race changes nothing.
+ */
+@Injectable()
+export class OrderRepository {
+  constructor(private readonly ds: DataSource) {}
+
+  async insertAll(em: EntityManager, list: NewOrderRow[]): Promise<void> {
+    const cols = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+    const params = list.flatMap((o) => [
+      o.code,
+      o.payNo,
+      o.checkoutId,
+      o.tenantId,
+      o.shopId,
+      o.groupBuyingId,
+      o.userId,
+      OrderStatus.UNPAID,
+      o.deliverType,
+      o.price,
+      o.qty,
+      o.goodsMoney,
+      o.couponMoney,
+      o.deliverFee,
+      o.money,
+      dbDate(em, o.expireTime),
+      o.address,
+      o.lbs,
+      o.phone,
+      o.remark,
+      o.productName,
+      o.spec,
+      o.imagePath,
+      o.teamId,
+    ]);
+    await execute(
+      em,
+      `INSERT INTO group_buying_order (code, pay_no, checkout_id, tenant_id, shop_id, group_buying_id, user_id, status, deliver_type, price, qty, goods_money, coupon_money, deliver_fee, money, expire_time, address, lbs, phone, remark, product_name, spec, image_path, team_id) VALUES ${list.map(() => cols).join(', ')}`,
+      params,
+    );
+  }
+
+  async find(db: DataSource | EntityManager, id: number): Promise<OrderRow | undefined> {
+    const [o] = await rows<OrderRow>(db, `SELECT ${COLUMNS} FROM group_buying_order WHERE id = ?`, [id]);
+    return o;
+  }
+
+  async findByCode(db: DataSource | EntityManager, code: string): Promise<OrderRow | undefined> {
+    const [o] = await rows<OrderRow>(db, `SELECT ${COLUMNS} FROM group_buying_order WHERE code = ?`, [code]);
+    return o;
+  }
+
+  /** A checkout's orders in one of `statuses`, in deal-id order (the lock order of every path). */
+  ofCheckout(em: DataSource | EntityManager, checkoutId: number, statuses: number[]): Promise<OrderRow[]> {
+    return rows<OrderRow>(
+      em,
+      `SELECT ${COLUMNS} FROM group_buying_order WHERE checkout_id = ? AND status IN (${marks(statuses.length)}) ORDER BY group_buying_id, id`,
+      [checkoutId, ...statuses],
+    );
+  }
+
+  async byIds(db: DataSource | EntityManager, ids: number[]): Promise<OrderRow[]> {
+    if (!ids.length) return [];
+    return rows<OrderRow>(db, `SELECT ${COLUMNS} FROM group_buying_order WHERE id IN (${marks(ids.length)}) ORDER BY id`, ids);
+  }
+
+  /** Units of the user's orders of the deal that count against its per-user limit. */
+  async unitsBought(db: DataSource | EntityManager, userId: number, dealId: number): Promise<number> {
+    const [{ n }] = await rows<{ n: number | string | null }>(
+      db,
+      `SELECT COALESCE(SUM(qty), 0) AS n FROM group_buying_order WHERE user_id = ? AND group_buying_id = ? AND status NOT IN (${marks(LIMIT_FREE_STATUSES.length)})`,
+      [userId, dealId, ...LIMIT_FREE_STATUSES],
+    );
+    return Number(n);
+  }
+
+  /** from → paid with its sequence number; a pickup order also gets its 8-digit code, unique among the shop's open orders. */
+  async markPaid(em: EntityManager, id: number, from: number[], payTime: Date, sequence: number, withCode: boolean): Promise<void> {
+    if (!withCode) {
+      await execute(em, `UPDATE group_buying_order SET status = ?, pay_time = ?, sequence = ?, update_time = CURRENT_TIMESTAMP WHERE id = ? AND status IN (${marks(from.length)})`, [
+        OrderStatus.PAID,
+        dbDate(em, payTime),
+        sequence,
+        id,
+        ...from,
+      ]);
+      return;
+    }
+    await retryOnDuplicate(async () => {
+      const code = newDeliverCode();
+      await execute(
+        em,
+        `UPDATE group_buying_order SET status = ?, pay_time = ?, sequence = ?, deliver_code = ?, open_deliver_code = ?, update_time = CURRENT_TIMESTAMP WHERE id = ? AND status IN (${marks(from.length)})`,
+        [OrderStatus.PAID, dbDate(em, payTime), sequence, code, code, id, ...from],
+      );
+    });
+  }
+
+  /** A pickup code for a paid order that has none (a team order when its team forms). */
+  async assignDeliverCode(em: EntityManager, id: number): Promise<void> {
+    await retryOnDuplicate(async () => {
+      const code = newDeliverCode();
+      await execute(em, 'UPDATE group_buying_order SET deliver_code = ?, open_deliver_code = ?, update_time = CURRENT_TIMESTAMP WHERE id = ? AND deliver_code IS NULL', [code, code, id]);
+    });
+  }
+
+  /** Paid pickup orders among `ids` still without a code. */
+  async needingCode(em: EntityManager, ids: number[]): Promise<number[]> {
+    if (!ids.length) return [];
+    const found = await rows<{ id: number }>(
+      em,
+      `SELECT id FROM group_buying_order WHERE id IN (${marks(ids.length)}) AND status IN (?, ?) AND deliver_type = 1 AND deliver_code IS NULL ORDER BY id`,
+      [...ids, OrderStatus.PAID, OrderStatus.CONFIRMED],
+    );
+    return found.map((r) => Number(r.id));
+  }
+
+  /** A checkout's orders in `from` → `to`. */
+  async moveCheckoutOrders(em: EntityManager, checkoutId: number, from: number[], to: number): Promise<void> {
+    await execute(em, `UPDATE group_buying_order SET status = ?, update_time = CURRENT_TIMESTAMP WHERE checkout_id = ? AND status IN (${marks(from.length)})`, [
+      to,
+      checkoutId,
+      ...from,
+    ]);
+  }
+
+  /**
+   * One order from `from` → `to` with optional column changes; the pickup code leaves the open-code
+   * index when the order can no longer be picked up. True when this call moved it.
+   */
+  async move(em: EntityManager, id: number, from: number[], to: number, set: { trackingNo?: string; closeCode?: boolean; tenantId?: number } = {}): Promise<boolean> {
+    const cols = ['status = ?'];
+    const params: unknown[] = [to];
+    if (set.trackingNo !== undefined) {
+      cols.push('tracking_no = ?');
+      params.push(set.trackingNo);
+    }
+    if (set.closeCode) cols.push('open_deliver_code = NULL');
+    params.push(id, ...from);
+    let cond = '';
+    if (set.tenantId !== undefined) {
+      cond = ' AND tenant_id = ?';
+      params.push(set.tenantId);
+    }
+    const n = await execute(em, `UPDATE group_buying_order SET ${cols.join(', ')}, update_time = CURRENT_TIMESTAMP WHERE id = ? AND status IN (${marks(from.length)})${cond}`, params);
+    return n === 1;
+  }
+
+  /** refundStatus → processing, only from `none`/`failed` and while the order is in `from`. */
+  async claimRefund(em: EntityManager, id: number, from: number[]): Promise<boolean> {
+    const n = await execute(
+      em,
+      `UPDATE group_buying_order SET refund_status = 'processing', update_time = CURRENT_TIMESTAMP WHERE id = ? AND status IN (${marks(from.length)}) AND refund_status IN ('none', 'failed')`,
+      [id, ...from],
+    );
+    return n === 1;
+  }
+
+  async setRefundStatus(em: EntityManager, id: number, to: 'processing' | 'success' | 'failed', onlyFrom?: 'processing'): Promise<void> {
+    await execute(em, `UPDATE group_buying_order SET refund_status = ?, update_time = CURRENT_TIMESTAMP WHERE id = ?${onlyFrom ? ' AND refund_status = ?' : ''}`, [
+      to,
+      id,
+      ...(onlyFrom ? [onlyFrom] : []),
+    ]);
+  }
+
+  /** Refunded: status 2, refund success, the pickup code closed; only from `from` while processing. */
+  async markRefunded(em: EntityManager, id: number, from: number[]): Promise<boolean> {
+    const n = await execute(
+      em,
+      `UPDATE group_buying_order SET status = ?, refund_status = 'success', open_deliver_code = NULL, update_time = CURRENT_TIMESTAMP WHERE id = ? AND status IN (${marks(from.length)}) AND refund_status = 'processing'`,
+      [OrderStatus.REFUNDED, id, ...from],
+    );
+    return n === 1;
+  }
+
+  async markReviewed(em: EntityManager, id: number, userId: number, score: number, content: string): Promise<boolean> {
+    const n = await execute(em, 'UPDATE group_buying_order SET reviewed = 1, update_time = CURRENT_TIMESTAMP WHERE id = ? AND status = ? AND reviewed = 0', [id, OrderStatus.COMPLETED]);
+    if (n !== 1) return false;
+    await insertId(em, 'INSERT INTO order_review (order_id, user_id, score, content) VALUES (?, ?, ?, ?)', [id, userId, score, content]);
+    return true;
+  }
+
+  /** The deals of these checkouts' orders (by pay_no, which orders are indexed by). */
+  async dealsOfPayNos(payNos: string[]): Promise<number[]> {
+    if (!payNos.length) return [];
+    const found = await rows<{ group_buying_id: number }>(this.ds, `SELECT DISTINCT group_buying_id FROM group_buying_order WHERE pay_no IN (${marks(payNos.length)})`, payNos);
+    return found.map((r) => Number(r.group_buying_id));
+  }
+
+  /** A deal's counters from its orders: payedCount (units of paid statuses) and orderCount (orders not expired or closed). */
+  async countsOfDeal(em: EntityManager, dealId: number): Promise<{ payedCount: number; orderCount: number }> {
+    const [paid] = await rows<{ n: number | string | null }>(
+      em,
+      `SELECT COALESCE(SUM(qty), 0) AS n FROM group_buying_order WHERE group_buying_id = ? AND status IN (${marks(PAID_STATUSES.length)})`,
+      [dealId, ...PAID_STATUSES],
+    );
+    const [live] = await rows<{ n: number | string }>(
+      em,
+      `SELECT COUNT(*) AS n FROM group_buying_order WHERE group_buying_id = ? AND status NOT IN (${marks(DEAD_STATUSES.length)})`,
+      [dealId, ...DEAD_STATUSES],
+    );
+    return { payedCount: Number(paid.n ?? 0), orderCount: Number(live.n) };
+  }
+
+  /** An open pickup order with this code in the shop. */
+  async byOpenCode(tenantId: number, shopId: number, code: string): Promise<OrderRow | undefined> {
+    const [o] = await rows<OrderRow>(this.ds, `SELECT ${COLUMNS} FROM group_buying_order WHERE tenant_id = ? AND shop_id = ? AND open_deliver_code = ? AND deliver_type = 1`, [
+      tenantId,
+      shopId,
+      code,
+    ]);
+    return o;
+  }
+
+  async log(em: EntityManager, e: LogEntry): Promise<void> {
+    await insertId(
+      em,
+      'INSERT INTO order_log (tenant_id, order_id, shop_id, action, actor_type, actor_id, from_status, to_status, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      [e.tenantId, e.orderId, e.shopId, e.action, e.actor.type, e.actor.id, e.from ?? null, e.to ?? null, (e.detail ?? '').slice(0, 500)],
+    );
+  }
+
+  /** Entries of `action` for a shop since `since` (rate limits on pickup codes). */
+  async countLogs(shopId: number, action: string, since: Date): Promise<number> {
+    const [{ n }] = await rows<{ n: number | string }>(this.ds, 'SELECT COUNT(*) AS n FROM order_log WHERE shop_id = ? AND action = ? AND create_time > ?', [
+      shopId,
+      action,
+      dbDate(this.ds, since),
+    ]);
+    return Number(n);
+  }
+}

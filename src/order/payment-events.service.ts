@@ -1,0 +1,89 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { DomainError } from '../common/errors';
+import { money } from '../common/money';
+import { runTx } from '../database/sql';
+import { PaymentRecordService } from '../payment/payment-record.service';
+import { NotifyEvent, NotifyHeaders, PAYMENT_PROVIDER, PaymentProvider } from '../payment/payment-provider';
+import { CheckoutRepository } from './checkout.repository';
+import { Actor, SYSTEM } from './order-log.service';
+import { OrderStatus } from './order-status';
+import { RefundService } from './refund.service';
+import { SettlementService } from './settlement.service';
+
+const PROVIDER: Actor = { type: 'provider', id: null };
+
+/**
+ * What verified payments mean for orders (contract §6). The provider verifies and opens a notify;
+ * this service checks it against the checkout and applies it once. Duplicates and out-of-order
+ * notifies are harmless: every effect is a conditional update.
+ */
+@Injectable()
+export class PaymentEventsService {
+  private readonly logger = new Logger(PaymentEventsService.name);
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly checkouts: CheckoutRepository,
+    private readonly settlement: SettlementService,
+    private readonly refunds: RefundService,
+    private readonly records: PaymentRecordService,
+    @Inject(PAYMENT_PROVIDER) private readonly provider: PaymentProvider,
+  ) {}
+
+  /** A notify, as received: verified by the provider (refusals throw), applied, then recorded. */
+  async onNotify(headers: NotifyHeaders, raw: string): Promise<void> {
+    const event = this.provider.verifyNotify(headers, raw);
+    if (event.kind === 'paid') await this.onPaid(event);
+    else if (event.kind === 'refund') await this.onRefund(event);
+    await this.records.recordNotify(event.id, event.type, event.kind === 'paid' ? event.payNo : event.outTradeNo, event.raw);
+  }
+
+  private async onPaid(e: Extract<NotifyEvent, { kind: 'paid' }>): Promise<void> {
+    const c = await this.checkouts.findByPayNo(e.payNo);
+    const mismatch = !c ? 'out_trade_no' : !e.amount || !e.amount.eq(money(c.total_price)) ? 'amount' : e.tradeState !== 'SUCCESS' ? 'trade_state' : null;
+    if (mismatch) {
+      this.logger.warn(`notify rejected: ${mismatch} does not match (out_trade_no ${e.payNo})`);
+      throw new DomainError(400, 400, `${mismatch} does not match`);
+    }
+    await this.settlePaid(Number(c!.id), e.transactionId, e.successTime ?? new Date());
+  }
+
+  private async onRefund(e: Extract<NotifyEvent, { kind: 'refund' }>): Promise<void> {
+    if (!(await this.records.findRefund(e.outRefundNo))) throw new DomainError(400, 400, 'out_refund_no does not match');
+    if (e.status === 'SUCCESS' || e.status === 'CLOSED' || e.status === 'ABNORMAL') {
+      await this.refunds.applyOutcome(e.outRefundNo, { status: e.status === 'SUCCESS' ? 'success' : 'failed', providerRefundId: e.providerRefundId, message: e.status }, PROVIDER);
+    }
+  }
+
+  /** A payment the provider confirms (notify or query): settle, or re-take stock after expiry, or refund at once. */
+  async settlePaid(checkoutId: number, transactionId: string, payTime: Date): Promise<'paid' | 'already' | 'refunded'> {
+    const outcome = await runTx(this.ds, async (em) => {
+      if (await this.settlement.settle(em, checkoutId, payTime, PROVIDER, { transactionId, enforceExpiry: false })) return 'paid' as const;
+      const c = await this.checkouts.find(em, checkoutId);
+      if (c && Number(c.status) === OrderStatus.EXPIRED) {
+        const late = await this.settlement.settleLate(em, checkoutId, new Date(), PROVIDER, transactionId);
+        if (late === 'paid') return 'paid' as const;
+        if (late === 'refund') return 'refund' as const;
+      }
+      return 'already' as const;
+    });
+    if (outcome === 'refund') {
+      await this.refundWholeCheckout(checkoutId);
+      return 'refunded';
+    }
+    return outcome;
+  }
+
+  /** Money arrived for goods we no longer have: send the refunds settleLate recorded, order by order. */
+  private async refundWholeCheckout(checkoutId: number): Promise<void> {
+    const orders = await this.settlement.ordersOf(checkoutId, [OrderStatus.EXPIRED]);
+    for (const r of await this.records.processingOf(orders.map((o) => Number(o.id)))) {
+      try {
+        await this.refunds.sendRecorded(r.outRefundNo, SYSTEM);
+      } catch (e) {
+        this.logger.error(`late-payment refund ${r.outRefundNo} failed: ${(e as Error).message}`);
+      }
+    }
+  }
+}
