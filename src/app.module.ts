@@ -10,6 +10,7 @@ import { AppConfigModule } from './config/config.module';
 import { CouponModule } from './coupon/coupon.module';
 import { DatabaseModule } from './database/database.module';
 import { DeliveryModule } from './delivery/delivery.module';
+import { DemoModule } from './demo/demo.module';
 import { GroupBuyingModule } from './group-buying/group-buying.module';
 import { HealthModule } from './health/health.module';
 import { JobsModule } from './jobs/jobs.module';
@@ -55,6 +56,7 @@ export class AppModule {
         DeliveryModule,
         TeamModule,
         JobsModule,
+        DemoModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
     };

@@ -2,7 +2,6 @@ import { applyDecorators, createParamDecorator, ExecutionContext, SetMetadata } 
 import { ApiBearerAuth, ApiHeader } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { DomainError } from '../common/errors';
-import { TenantScope } from '../tenant/tenant-scope';
 import type { AccessRule, AdminIdentity, StoreIdentity } from './auth.types';
 
 export const ACCESS_KEY = 'access';
@@ -35,11 +34,4 @@ export const CurrentAdmin = createParamDecorator((_: unknown, ctx: ExecutionCont
   const id = ctx.switchToHttp().getRequest<FastifyRequest>().identity;
   if (!id || id.kind !== 'admin') throw DomainError.unauthorized();
   return id;
-});
-
-/** The caller's tenant: every admin query goes through it (see TenantScope). */
-export const Scope = createParamDecorator((_: unknown, ctx: ExecutionContext): TenantScope => {
-  const id = ctx.switchToHttp().getRequest<FastifyRequest>().identity;
-  if (!id || id.kind !== 'admin') throw DomainError.unauthorized();
-  return new TenantScope(id.tenantId, id.adminId, id.username);
 });

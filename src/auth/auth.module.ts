@@ -4,6 +4,7 @@ import { JwtModule } from '@nestjs/jwt';
 import { createSecretKey } from 'node:crypto';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../config/app-config';
+import { AdminAccountsService } from './admin-accounts.service';
 import { AdminUser } from './admin-user.entity';
 import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
@@ -26,7 +27,7 @@ import { WechatLoginClient } from './wechat-login.client';
     }),
   ],
   controllers: [AuthController],
-  providers: [AuthService, WechatLoginClient, { provide: APP_GUARD, useClass: AuthGuard }],
-  exports: [AuthService],
+  providers: [AuthService, AdminAccountsService, WechatLoginClient, { provide: APP_GUARD, useClass: AuthGuard }],
+  exports: [AuthService, AdminAccountsService],
 })
 export class AuthModule {}

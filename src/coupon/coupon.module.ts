@@ -14,6 +14,6 @@ import { MemberCoupon } from './member-coupon.entity';
   imports: [TypeOrmModule.forFeature([Coupon, MemberCoupon]), GroupBuyingModule],
   controllers: [CouponAdminController, CouponStoreController],
   providers: [CouponService, CouponAdminService],
-  exports: [CouponService],
+  exports: [CouponService, CouponAdminService],
 })
 export class CouponModule {}

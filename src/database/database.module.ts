@@ -1,23 +1,17 @@
-import { Injectable, Module, OnModuleInit } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { prepareDatabase } from './bootstrap';
 import { buildDataSourceOptions } from './data-source';
 
-/** Migrations, platform tenant, super-admin and demo data, before the app serves (see bootstrap.ts). */
-@Injectable()
-class DatabaseBootstrap implements OnModuleInit {
-  constructor(
-    private readonly ds: DataSource,
-    private readonly config: AppConfig,
-  ) {}
+/**
+ * Resolves once migrations have run: providers that write at start (the platform tenant, demo data)
+ * inject it, so the order is the dependency graph's, not the modules'.
+ */
+export const DATABASE_READY = Symbol('DATABASE_READY');
 
-  onModuleInit(): Promise<void> {
-    return prepareDatabase(this.ds, this.config);
-  }
-}
-
+@Global()
 @Module({
   imports: [
     TypeOrmModule.forRootAsync({
@@ -29,6 +23,7 @@ class DatabaseBootstrap implements OnModuleInit {
       }),
     }),
   ],
-  providers: [DatabaseBootstrap],
+  providers: [{ provide: DATABASE_READY, inject: [DataSource], useFactory: async (ds: DataSource) => (await prepareDatabase(ds), true) }],
+  exports: [DATABASE_READY],
 })
 export class DatabaseModule {}

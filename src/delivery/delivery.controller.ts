@@ -1,10 +1,10 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
-import { AdminAuth, Scope } from '../auth/auth.decorators';
+import { AdminAuth } from '../auth/auth.decorators';
 import { adminOk } from '../common/envelope';
 import { AdminOrderView } from '../order/order-admin.view';
 import { StatusResponse } from '../tenant/tenant.dto';
-import { TenantScope } from '../tenant/tenant-scope';
+import { Scope, TenantScope } from '../tenant/tenant-scope';
 import { DeliverOrderDto, VerifyDeliverCodeDto } from './delivery.dto';
 import { DeliveryService } from './delivery.service';
 

@@ -1,10 +1,10 @@
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { AdminAuth, Scope } from '../auth/auth.decorators';
+import { AdminAuth } from '../auth/auth.decorators';
 import { adminOk } from '../common/envelope';
 import { DELIVER_TYPE_NAMES, keyValues } from './deal.rules';
 import { IdResponse, StatusResponse } from '../tenant/tenant.dto';
-import { TenantScope } from '../tenant/tenant-scope';
+import { Scope, TenantScope } from '../tenant/tenant-scope';
 import { ChangeUsingDto, CreateDealDto, DealIdQuery, DealListQuery, UpdateDealDto, VisitorQuery } from './group-buying.dto';
 import { GroupBuyingService } from './group-buying.service';
 import { DealPage, DealUserView, KeyValueView } from './group-buying.view';

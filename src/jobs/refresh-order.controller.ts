@@ -1,8 +1,8 @@
 import { Controller, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { AdminAuth, Scope } from '../auth/auth.decorators';
+import { AdminAuth } from '../auth/auth.decorators';
 import { adminOk } from '../common/envelope';
-import { TenantScope } from '../tenant/tenant-scope';
+import { Scope, TenantScope } from '../tenant/tenant-scope';
 import { RefreshOrderQuery, RefreshOrderResponse } from './refresh-order.dto';
 import { SweepService } from './sweep.service';
 

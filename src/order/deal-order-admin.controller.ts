@@ -1,10 +1,10 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { AdminAuth, Scope } from '../auth/auth.decorators';
+import { AdminAuth } from '../auth/auth.decorators';
 import { keyValues } from '../group-buying/deal.rules';
 import { DealIdQuery } from '../group-buying/group-buying.dto';
 import { KeyValueView } from '../group-buying/group-buying.view';
-import { TenantScope } from '../tenant/tenant-scope';
+import { Scope, TenantScope } from '../tenant/tenant-scope';
 import { DealOrderListQuery, OrderIdQuery, OrderListQuery } from './dto/order-admin.dto';
 import { AdminOrderView, DealDetailView, OrderPage } from './order-admin.view';
 import { OrderQueryService } from './order-query.service';

@@ -1,9 +1,9 @@
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { AdminAuth, Scope } from '../auth/auth.decorators';
+import { AdminAuth } from '../auth/auth.decorators';
 import { adminOk } from '../common/envelope';
 import { IdResponse, StatusResponse } from '../tenant/tenant.dto';
-import { TenantScope } from '../tenant/tenant-scope';
+import { Scope, TenantScope } from '../tenant/tenant-scope';
 import { CreateShopDto, ShopIdQuery, ShopListQuery, ShopPage, ShopView, UpdateShopDto } from './shop.dto';
 import { ShopService, toShopView } from './shop.service';
 

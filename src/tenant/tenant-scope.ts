@@ -1,3 +1,5 @@
+import { createParamDecorator, ExecutionContext } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
 import { FindOptionsWhere, ObjectLiteral, Repository, SelectQueryBuilder } from 'typeorm';
 import { DomainError } from '../common/errors';
 
@@ -30,3 +32,10 @@ export class TenantScope {
     return row;
   }
 }
+
+/** The caller's tenant, from its admin token: every admin query goes through it. */
+export const Scope = createParamDecorator((_: unknown, ctx: ExecutionContext): TenantScope => {
+  const id = ctx.switchToHttp().getRequest<FastifyRequest>().identity;
+  if (!id || id.kind !== 'admin') throw DomainError.unauthorized();
+  return new TenantScope(id.tenantId, id.adminId, id.username);
+});

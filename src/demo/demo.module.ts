@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { CouponModule } from '../coupon/coupon.module';
+import { GroupBuyingModule } from '../group-buying/group-buying.module';
+import { ShopModule } from '../shop/shop.module';
+import { TenantModule } from '../tenant/tenant.module';
+import { demoDataProvider } from './demo-data.provider';
+
+/** Demo data of the embedded default (top of the module graph, like jobs: nothing imports it). */
+@Module({
+  imports: [TenantModule, ShopModule, GroupBuyingModule, CouponModule],
+  providers: [demoDataProvider],
+})
+export class DemoModule {}
