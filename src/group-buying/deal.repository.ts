@@ -1,6 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
+import { InjectRepository } from '@nestjs/typeorm';
+import { DataSource, EntityManager, Repository } from 'typeorm';
+import { User } from '../auth/user.entity';
+import { isDuplicateKeyError } from '../common/db-errors';
+import { intOf } from '../common/query';
 import { dbDate, execute, forUpdate, marks, rows } from '../database/sql';
+import { GroupBuyingVisitor } from './group-buying-visitor.entity';
 import { GroupBuying } from './group-buying.entity';
 
 /** A deal as the checkout reads it: the deal row joined with its shop's name. */
@@ -31,14 +36,137 @@ export interface CartDealRow {
 
 export type DealWindowRow = Pick<CartDealRow, 'id' | 'name' | 'stock' | 'in_use' | 'deleted_at' | 'start_time' | 'end_time'>;
 
+/** Admin list filters, already parsed. */
+export interface DealFilter {
+  tenantId: number;
+  keyword?: string;
+  shopId?: number;
+  from?: Date;
+  to?: Date;
+}
+
+export interface DealSums {
+  totalCount: number;
+  stock: number;
+  payedCount: number;
+  orderCount: number;
+  visitTimes: number;
+}
+
+export interface VisitorRow {
+  id: number | string;
+  name: string;
+  openId: string;
+  profile: string;
+}
+
 /**
- * The plain SQL on the deal row (group_buying): the hot paths (stock, sequence numbers) and the
- * counters. Every write here is a conditional or relative update under the deal's row lock, so
- * concurrent checkouts, payments and refunds never lose one another's changes.
+ * Every statement on the deal tables (group_buying, group_buying_visitor): plain SQL on the hot paths
+ * (stock, sequence numbers, counters), where every write is a conditional or relative update under the
+ * deal's row lock so concurrent checkouts, payments and refunds never lose one another's changes; the
+ * ORM for the admin's reads and writes.
  */
 @Injectable()
 export class DealRepository {
-  constructor(private readonly ds: DataSource) {}
+  constructor(
+    private readonly ds: DataSource,
+    @InjectRepository(GroupBuying) private readonly deals: Repository<GroupBuying>,
+    @InjectRepository(GroupBuyingVisitor) private readonly visitors: Repository<GroupBuyingVisitor>,
+  ) {}
+
+  // ---------- admin and storefront (ORM) ----------
+
+  /** Not deleted; in the tenant when one is given. */
+  findOne(id: number, tenantId?: number): Promise<GroupBuying | null> {
+    return this.deals.findOne({ where: tenantId === undefined ? { id } : { id, tenantId } });
+  }
+
+  async insert(deal: Partial<GroupBuying>): Promise<number> {
+    return (await this.deals.save(this.deals.create(deal))).id;
+  }
+
+  async patch(id: number, tenantId: number, patch: Partial<GroupBuying>): Promise<void> {
+    await this.deals.update({ id, tenantId }, patch);
+  }
+
+  async softDelete(id: number, tenantId: number): Promise<void> {
+    await this.deals.softDelete({ id, tenantId });
+  }
+
+  /** A page of the tenant's deals (newest first) and the sums over the whole filtered set. */
+  async listAdmin(f: DealFilter, skip: number, take: number): Promise<{ rows: GroupBuying[]; sums: DealSums }> {
+    const qb = this.deals.createQueryBuilder('g').where('g.tenantId = :tenantId', { tenantId: f.tenantId });
+    if (f.keyword) qb.andWhere('(g.name LIKE :kw OR g.productName LIKE :kw OR g.productCode LIKE :kw)', { kw: `%${f.keyword}%` });
+    if (f.shopId !== undefined) qb.andWhere('g.shopId = :shopId', { shopId: f.shopId });
+    // the deal's window [startTime, endTime] overlaps [from, to]
+    if (f.from) qb.andWhere('g.endTime >= :from', { from: f.from });
+    if (f.to) qb.andWhere('g.startTime <= :to', { to: f.to });
+    const raw = await qb
+      .clone()
+      .select('COUNT(*)', 'totalCount')
+      .addSelect('COALESCE(SUM(g.stock), 0)', 'stock')
+      .addSelect('COALESCE(SUM(g.payedCount), 0)', 'payedCount')
+      .addSelect('COALESCE(SUM(g.orderCount), 0)', 'orderCount')
+      .addSelect('COALESCE(SUM(g.visitTimes), 0)', 'visitTimes')
+      .getRawOne<Record<string, unknown>>();
+    const sums: DealSums = {
+      totalCount: intOf(raw?.totalCount),
+      stock: intOf(raw?.stock),
+      payedCount: intOf(raw?.payedCount),
+      orderCount: intOf(raw?.orderCount),
+      visitTimes: intOf(raw?.visitTimes),
+    };
+    const found = sums.totalCount > skip ? await qb.orderBy('g.id', 'DESC').offset(skip).limit(take).getMany() : [];
+    return { rows: found, sums };
+  }
+
+  /** Deals on sale now (in use, in window, not deleted), newest first. */
+  listOnSale(now: Date, f: { shopId?: number; tenantId?: number }, skip: number, take: number): Promise<[GroupBuying[], number]> {
+    const qb = this.deals
+      .createQueryBuilder('g')
+      .where('g.inUse = :inUse', { inUse: true })
+      .andWhere('g.startTime <= :now', { now })
+      .andWhere('g.endTime > :now', { now });
+    if (f.shopId !== undefined) qb.andWhere('g.shopId = :shopId', { shopId: f.shopId });
+    if (f.tenantId !== undefined) qb.andWhere('g.tenantId = :tenantId', { tenantId: f.tenantId });
+    return qb.orderBy('g.id', 'DESC').skip(skip).take(take).getManyAndCount();
+  }
+
+  /** Users who opened the deal, most recent first. */
+  visitorsOf(dealId: number, limit: number): Promise<VisitorRow[]> {
+    return this.visitors
+      .createQueryBuilder('v')
+      .innerJoin(User, 'u', 'u.id = v.userId')
+      .select('u.id', 'id')
+      .addSelect('u.nickname', 'name')
+      .addSelect('u.openId', 'openId')
+      .addSelect('u.avatar', 'profile')
+      .where('v.groupBuyingId = :dealId', { dealId })
+      .orderBy('v.updateTime', 'DESC')
+      .addOrderBy('v.id', 'DESC')
+      .limit(limit)
+      .getRawMany<VisitorRow>();
+  }
+
+  /** One row per deal and user (unique key); a concurrent first visit loses the insert race and counts instead. */
+  async recordVisitor(groupBuyingId: number, userId: number): Promise<void> {
+    const bump = () =>
+      this.visitors
+        .createQueryBuilder()
+        .update(GroupBuyingVisitor)
+        .set({ visits: () => 'visits + 1' })
+        .where('group_buying_id = :groupBuyingId AND user_id = :userId', { groupBuyingId, userId })
+        .execute();
+    if ((await bump()).affected) return;
+    try {
+      await this.visitors.insert({ groupBuyingId, userId, visits: 1 });
+    } catch (e) {
+      if (!isDuplicateKeyError(e)) throw e;
+      await bump();
+    }
+  }
+
+  // ---------- hot paths (plain SQL) ----------
 
   loadForCart(ids: number[], db: DataSource | EntityManager = this.ds): Promise<CartDealRow[]> {
     return rows<CartDealRow>(

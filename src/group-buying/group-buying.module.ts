@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { Shop } from '../shop/shop.entity';
 import { ShopModule } from '../shop/shop.module';
 import { DealStockService } from './deal-stock.service';
 import { DealRepository } from './deal.repository';
@@ -12,7 +11,7 @@ import { GroupBuyingService } from './group-buying.service';
 
 /** Deals (团购): the only module that writes the group_buying and group_buying_visitor tables. */
 @Module({
-  imports: [TypeOrmModule.forFeature([GroupBuying, GroupBuyingVisitor, Shop]), ShopModule],
+  imports: [TypeOrmModule.forFeature([GroupBuying, GroupBuyingVisitor]), ShopModule],
   controllers: [GroupBuyingAdminController, GroupBuyingStoreController],
   providers: [GroupBuyingService, DealRepository, DealStockService],
   exports: [GroupBuyingService, DealStockService],

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { In, Repository } from 'typeorm';
 import { AdminPage, adminPaging } from '../common/pagination';
 import { formatDate } from '../common/time';
 import { TenantScope } from '../tenant/tenant-scope';
@@ -41,5 +41,13 @@ export class ShopService {
     if (q.keyword) qb.andWhere('s.name LIKE :kw', { kw: `%${q.keyword}%` });
     const [rows, totalCount] = await qb.orderBy('s.id', 'DESC').skip(skip).take(take).getManyAndCount();
     return { data: rows.map(toShopView), pageIndex, pageSize, totalCount, sumData: {} };
+  }
+
+  /** Shop names by id (any tenant: the caller already holds rows that point at them). */
+  async names(ids: number[]): Promise<Map<number, string>> {
+    const unique = [...new Set(ids)];
+    if (unique.length === 0) return new Map();
+    const shops = await this.shops.find({ where: { id: In(unique) }, select: { id: true, name: true } });
+    return new Map(shops.map((s) => [s.id, s.name]));
   }
 }
