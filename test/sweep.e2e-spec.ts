@@ -4,7 +4,7 @@ import { dbDate, runTx } from '../src/database/sql';
 import { SweepService, SWEEP_INTERVAL_NAME } from '../src/jobs/sweep.service';
 import { DealCountersService } from '../src/order/deal-counters.service';
 import { lateRefundNo, SettlementService } from '../src/order/settlement.service';
-import { NotifyEvent, PAYMENT_PROVIDER, PaymentProvider, QueryOutcome, RefundOutcome, RefundRequest } from '../src/payment/payment-provider';
+import { NotifyEvent, PAYMENT_PROVIDER, PaymentProvider, QueryOutcome, RefundOutcome, RefundQueryOutcome, RefundRequest } from '../src/payment/payment-provider';
 import { TenantScope } from '../src/tenant/tenant-scope';
 import { adminToken, bootApp, newShop, newTenant, TestApp } from './support/app';
 import { Instance, secondInstance } from './support/coupon-fixtures';
@@ -36,6 +36,11 @@ class ScriptedWechat implements PaymentProvider {
   async refund(req: RefundRequest): Promise<RefundOutcome> {
     this.refunds.push(req);
     return { status: 'success', providerRefundId: `wx-refund-${req.outRefundNo}` };
+  }
+  /** Refunds it never received are unknown to it: the sweep sends them (again, same number). */
+  async queryRefund(no: string): Promise<RefundQueryOutcome> {
+    const sent = this.refunds.find((r) => r.outRefundNo === no);
+    return sent ? { status: 'success', providerRefundId: `wx-refund-${no}` } : { status: 'missing' };
   }
   verifyNotify(): NotifyEvent {
     throw new Error('not used');

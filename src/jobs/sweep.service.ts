@@ -81,7 +81,7 @@ export class SweepService implements OnApplicationBootstrap, BeforeApplicationSh
       ['expire', () => this.checkouts.expireBacklog(run)],
       ['pending', () => this.checkouts.reconcilePending(run)],
       ['late', () => this.checkouts.reconcileLate(run)],
-      ['refunds', () => this.checkouts.resendLateRefunds(run)],
+      ['refunds', () => this.checkouts.reconcileRefunds(run)],
       [
         'teams',
         async () => {

@@ -17,9 +17,9 @@ import { DEFAULT_BATCH, errText, SweepCounts, SweepRun } from './sweep.types';
 
 /** a prepaid checkout whose notify has not come after this long is asked about (lost notifies) */
 const PENDING_QUERY_AFTER_MS = 60_000;
-/** late refunds still processing are sent again after this long, for this long */
-const LATE_REFUND_RESEND_AFTER_MS = 60_000;
-const LATE_REFUND_RETRY_MS = 3 * 24 * 3600 * 1000;
+/** refunds still processing are asked about after this long, for this long (then they are a person's) */
+const REFUND_CHECK_AFTER_MS = 60_000;
+const REFUND_CHECK_FOR_MS = 3 * 24 * 3600 * 1000;
 const CHUNK = 500;
 
 /**
@@ -175,33 +175,34 @@ export class CheckoutSweepService {
   }
 
   /**
-   * Refunds of late payments recorded by settleLate and still processing a minute later (the process
-   * died before sending them, or the provider is still working on them): sent again with the same
-   * out_refund_no, which the provider treats as the same refund, and the answer applied once.
+   * Refunds in doubt (§6): still processing a minute after they were asked (the answer was lost, the
+   * process died before sending, or the provider is still working) are asked about by their
+   * out_refund_no and settled, or sent again under the same number when the provider never got them.
+   * refreshorder (a tenant, now) asks about every one of the tenant's at once.
    */
-  async resendLateRefunds(run: SweepRun): Promise<void> {
+  async reconcileRefunds(run: SweepRun): Promise<void> {
     const now = Date.now();
-    const untouchedSince = new Date(now - LATE_REFUND_RESEND_AFTER_MS);
-    const stale = await this.records.stale(new Date(now - LATE_REFUND_RETRY_MS), untouchedSince, run.opts.tenantId, 100);
-    // only refunds of late payments: their orders stay expired (admin refunds are the admin's to retry)
-    const orders = new Map((await this.orders.byIds(this.ds, [...new Set(stale.map((r) => r.orderId))])).map((o) => [Number(o.id), o]));
-    const due = stale.filter((r) => {
-      const o = orders.get(r.orderId);
-      return o && Number(o.status) === OrderStatus.EXPIRED && (!run.opts.dealId || Number(o.group_buying_id) === run.opts.dealId);
-    });
+    const untouchedSince = run.opts.tenantId ? null : new Date(now - REFUND_CHECK_AFTER_MS);
+    const stale = await this.records.stale(new Date(now - REFUND_CHECK_FOR_MS), untouchedSince, run.opts.tenantId, 100);
+    let due = stale;
+    if (run.opts.dealId) {
+      const dealOf = new Map((await this.orders.byIds(this.ds, [...new Set(stale.map((r) => r.orderId))])).map((o) => [Number(o.id), Number(o.group_buying_id)]));
+      due = stale.filter((r) => dealOf.get(r.orderId) === run.opts.dealId);
+    }
     for (const r of due) {
-      if (run.stopping()) return;
+      if (run.stopping() || Date.now() >= run.deadline) return;
       try {
-        // touch first, so another instance's run does not send it again in the same minute
-        if (!(await this.records.claimForResend(r.outRefundNo, untouchedSince))) continue;
-        const out = await this.refunds.sendRecorded(r.outRefundNo, run.opts.actor ?? SYSTEM);
-        if (out.status === 'failed') {
+        // touch first, so another instance's run does not ask or send it again in the same minute
+        if (!(await this.records.claimForCheck(r.outRefundNo, untouchedSince))) continue;
+        const status = await this.refunds.reconcile(r.outRefundNo, run.opts.actor ?? SYSTEM);
+        if (status === 'success' || status === 'abnormal') run.counts.refundsSettled++;
+        if (status === 'failed' || status === 'abnormal') {
           run.counts.errors++;
-          this.logger.warn({ msg: 'sweep: late refund failed at the provider (refundorder can retry it)', outRefundNo: r.outRefundNo, reason: out.message });
-        } else run.counts.refundsSent++;
+          this.logger.warn({ msg: `sweep: refund ${status} at the provider (refundorder can retry a failed one)`, outRefundNo: r.outRefundNo });
+        }
       } catch (e) {
         run.counts.errors++;
-        this.logger.warn({ msg: 'sweep: late refund not sent, retried next run', outRefundNo: r.outRefundNo, err: errText(e) });
+        this.logger.warn({ msg: 'sweep: refund not checked, retried next run', outRefundNo: r.outRefundNo, err: errText(e) });
       }
     }
   }

@@ -3,7 +3,7 @@ import { Column, Entity, Index } from 'typeorm';
 import { BaseEntity } from '../common/base.entity';
 import { moneyColumn } from '../common/money';
 
-export type RefundStatus = 'none' | 'processing' | 'success' | 'failed';
+export type RefundStatus = 'none' | 'processing' | 'success' | 'failed' | 'abnormal';
 
 /** 团购订单: one deal line of a checkout (seed 001's order shape). */
 @Entity('group_buying_order')

@@ -224,7 +224,7 @@ export class OrderRepository {
     return n === 1;
   }
 
-  async setRefundStatus(em: EntityManager, id: number, to: 'processing' | 'success' | 'failed', onlyFrom?: 'processing'): Promise<void> {
+  async setRefundStatus(em: EntityManager, id: number, to: 'processing' | 'success' | 'failed' | 'abnormal', onlyFrom?: 'processing'): Promise<void> {
     await execute(em, `UPDATE group_buying_order SET refund_status = ?, update_time = CURRENT_TIMESTAMP WHERE id = ?${onlyFrom ? ' AND refund_status = ?' : ''}`, [
       to,
       id,

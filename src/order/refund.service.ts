@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { DomainError } from '../common/errors';
+import Big from 'big.js';
 import { money } from '../common/money';
 import { runTx } from '../database/sql';
 import { DealStockService } from '../group-buying/deal-stock.service';
@@ -38,43 +39,74 @@ export class RefundService {
   async refund(scope: TenantScope, id: number): Promise<{ refundStatus: RefundStatus; message: string }> {
     const order = Number.isSafeInteger(id) && id > 0 ? await this.orders.find(this.ds, id) : undefined;
     if (!order || Number(order.tenant_id) !== scope.tenantId) throw DomainError.notFound('订单');
-    // a late payment whose automatic refund failed is sent again from here; it stays expired
-    const lateRetry = Number(order.status) === OrderStatus.EXPIRED && order.refund_status === 'failed';
-    if (!lateRetry) assertTransition(Number(order.status), OrderStatus.REFUNDED);
+    // a late payment whose automatic refund failed is sent again from here; its order stays expired/closed
+    if (!isLateRefund(order)) assertTransition(Number(order.status), OrderStatus.REFUNDED);
     return this.refundOrder(scope.tenantId, Number(order.id), { type: 'admin', id: scope.adminId }, '商家退款');
   }
 
   /**
-   * Refunds one order in full through the provider. An expired order (a payment that came too late,
-   * §6) is refunded in full and stays expired.
+   * Refunds one order in full through the provider. An order keeps one out_refund_no across every
+   * retry (the provider treats a repeat as the same refund, so it can never pay twice); a refund still
+   * processing or abnormal is not asked again (409). An order of a late payment (§6) stays as it is.
    */
   async refundOrder(tenantId: number, orderId: number, actor: Actor, reason: string): Promise<{ refundStatus: RefundStatus; message: string }> {
     const order = await this.orders.find(this.ds, orderId);
     if (!order || Number(order.tenant_id) !== tenantId) throw DomainError.notFound('订单');
-    const from = Number(order.status) === OrderStatus.EXPIRED ? [OrderStatus.EXPIRED] : sourcesOf(OrderStatus.REFUNDED);
-    const outRefundNo = `${order.code}R${Date.now().toString(36)}`.slice(0, 64);
+    const from = isLateRefund(order) ? [Number(order.status)] : sourcesOf(OrderStatus.REFUNDED);
+    const previous = await this.payments.latestOf(order.id);
+    const outRefundNo = previous?.outRefundNo ?? orderRefundNo(order.code);
     const amount = money(String(order.money));
+    const checkout = (await this.checkouts.find(this.ds, Number(order.checkout_id)))!;
+    const paid = money(String(checkout.total_price));
     await runTx(this.ds, async (em) => {
       if (!(await this.orders.claimRefund(em, order.id, from))) {
         const fresh = (await this.orders.find(em, order.id))!;
-        if (fresh.refund_status === 'processing') throw DomainError.conflict('退款处理中 (a refund of this order is processing)');
+        refusedRefund(fresh.refund_status);
         assertTransition(Number(fresh.status), OrderStatus.REFUNDED);
         throw DomainError.conflict('订单状态已变化，请刷新 (order changed meanwhile)');
       }
-      await this.payments.recordRefund(em, { tenantId, orderId: order.id, payNo: order.pay_no, outRefundNo, amount, reason });
+      // never more than was paid, whatever happened to the other orders of the checkout
+      if ((await this.payments.committedOf(em, order.pay_no)).plus(amount).gt(paid)) {
+        throw DomainError.conflict('退款金额超过实付金额 (refunds would exceed what was paid)');
+      }
+      if (!(await this.payments.openRefund(em, { tenantId, orderId: order.id, payNo: order.pay_no, outRefundNo, amount, reason }))) {
+        throw DomainError.conflict('退款处理中 (a refund of this order is processing)');
+      }
       await this.audit.log(em, { tenantId, orderId: order.id, shopId: order.shop_id, action: 'refund', actor, from: order.status, detail: outRefundNo });
     });
-    const checkout = (await this.checkouts.find(this.ds, Number(order.checkout_id)))!;
-    let outcome: RefundOutcome;
-    try {
-      outcome = await this.provider.refund({ payNo: order.pay_no, outRefundNo, amount, checkoutTotal: money(String(checkout.total_price)), reason });
-    } catch (e) {
-      this.logger.warn(`refund ${outRefundNo} failed at the provider: ${(e as Error).message}`);
-      outcome = { status: 'failed', message: (e as Error).message };
-    }
+    const outcome = await this.send({ payNo: order.pay_no, outRefundNo, amount, checkoutTotal: paid, reason });
     await this.applyOutcome(outRefundNo, outcome, actor);
-    const message = outcome.status === 'success' ? '' : outcome.status === 'processing' ? '退款处理中' : `退款失败，可重试 (${outcome.message ?? 'provider refused'})`;
+    const message =
+      outcome.status === 'success'
+        ? ''
+        : outcome.status === 'processing'
+          ? '退款处理中'
+          : outcome.status === 'abnormal'
+            ? '退款异常，需人工处理 (abnormal at the provider)'
+            : `退款失败，可重试 (${outcome.message ?? 'provider refused'})`;
     return { refundStatus: outcome.status, message };
+  }
+
+  /** One call to the provider; an exception is an answer we did not get (processing: asked about later). */
+  private async send(req: { payNo: string; outRefundNo: string; amount: Big; checkoutTotal: Big; reason: string }): Promise<RefundOutcome> {
+    try {
+      return await this.provider.refund(req);
+    } catch (e) {
+      this.logger.warn(`refund ${req.outRefundNo}: no answer from the provider (${(e as Error).message})`);
+      return { status: 'processing', message: (e as Error).message };
+    }
+  }
+
+  /**
+   * A refund still processing, asked about at the provider: settled when it has an answer; sent again
+   * (same number) when the provider never received it. Returns what became of it.
+   */
+  async reconcile(outRefundNo: string, actor: Actor): Promise<RefundOutcome['status'] | 'unknown'> {
+    const q = await this.provider.queryRefund(outRefundNo);
+    if (q.status === 'unknown') return 'unknown';
+    if (q.status === 'missing') return (await this.sendRecorded(outRefundNo, actor)).status;
+    await this.applyOutcome(outRefundNo, q, actor);
+    return q.status;
   }
 
   /** Sends a refund already recorded as processing (e.g. a late payment given back) and applies the answer. */
@@ -82,12 +114,7 @@ export class RefundService {
     const r = await this.payments.findRefund(outRefundNo);
     if (!r || r.status !== 'processing') return { status: 'processing' };
     const checkout = await this.checkouts.findByPayNo(r.payNo);
-    let outcome: RefundOutcome;
-    try {
-      outcome = await this.provider.refund({ payNo: r.payNo, outRefundNo, amount: r.amount, checkoutTotal: money(String(checkout?.total_price ?? 0)), reason: r.reason });
-    } catch (e) {
-      outcome = { status: 'failed', message: (e as Error).message };
-    }
+    const outcome = await this.send({ payNo: r.payNo, outRefundNo, amount: r.amount, checkoutTotal: money(String(checkout?.total_price ?? 0)), reason: r.reason });
     await this.applyOutcome(outRefundNo, outcome, actor);
     return outcome;
   }
@@ -98,15 +125,16 @@ export class RefundService {
     return runTx(this.ds, async (em) => {
       const r = await this.payments.findRefund(outRefundNo, em);
       if (!r) return false;
-      if (!(await this.payments.settleRefund(em, outRefundNo, outcome.status as 'success' | 'failed', outcome.providerRefundId ?? null))) return false;
+      if (!(await this.payments.settleRefund(em, outRefundNo, outcome.status as 'success' | 'failed' | 'abnormal', outcome.providerRefundId ?? null))) return false;
       const o = (await this.orders.find(em, r.orderId))!;
-      if (outcome.status === 'failed') {
-        await this.orders.setRefundStatus(em, o.id, 'failed', 'processing');
-        await this.audit.log(em, { tenantId: r.tenantId, orderId: o.id, shopId: o.shop_id, action: 'refund_failed', actor, detail: (outcome.message ?? '').slice(0, 400) });
+      if (outcome.status === 'failed' || outcome.status === 'abnormal') {
+        await this.orders.setRefundStatus(em, o.id, outcome.status, 'processing');
+        const action = outcome.status === 'failed' ? 'refund_failed' : 'refund_abnormal';
+        await this.audit.log(em, { tenantId: r.tenantId, orderId: o.id, shopId: o.shop_id, action, actor, detail: (outcome.message ?? '').slice(0, 400) });
         return true;
       }
-      if (Number(o.status) === OrderStatus.EXPIRED) {
-        // a late payment given back: the order stays expired, its stock was never taken
+      if (isLateRefund(o)) {
+        // a late payment given back: the order stays expired (or closed), its stock was never taken
         await this.orders.setRefundStatus(em, o.id, 'success', 'processing');
         await this.audit.log(em, { tenantId: r.tenantId, orderId: o.id, shopId: o.shop_id, action: 'refund_success', actor, from: o.status, to: o.status });
         return true;
@@ -122,4 +150,15 @@ export class RefundService {
       return done;
     });
   }
+}
+
+/** out_refund_no of an order's refund: one per order, kept across every retry. */
+export const orderRefundNo = (orderCode: string) => `${orderCode}R`;
+
+/** An order whose payment came after it was expired or cancelled (§6): refunded in full, its status kept. */
+const isLateRefund = (o: { status: number }) => Number(o.status) === OrderStatus.EXPIRED || Number(o.status) === OrderStatus.CLOSED;
+
+function refusedRefund(refundStatus: string): void {
+  if (refundStatus === 'processing') throw DomainError.conflict('退款处理中 (a refund of this order is processing)');
+  if (refundStatus === 'abnormal') throw DomainError.conflict('退款异常，需人工处理，不能重试 (the refund is abnormal at the provider and needs a person)');
 }

@@ -8,8 +8,10 @@ export interface SweepCounts {
   settled: number;
   /** late payments (§6) that could not get their stock again: refunds recorded */
   lateRefunds: number;
-  /** refunds sent to the provider (late payments, failed teams) */
+  /** refunds sent to the provider (late payments, failed teams, ones it never received) */
   refundsSent: number;
+  /** refunds in doubt (processing) that the provider's answer settled */
+  refundsSettled: number;
   /** checkouts left for the next run (provider answer unknown, close failed, lost to another worker) */
   skipped: number;
   errors: number;
@@ -25,6 +27,7 @@ export const emptyCounts = (): SweepCounts => ({
   settled: 0,
   lateRefunds: 0,
   refundsSent: 0,
+  refundsSettled: 0,
   skipped: 0,
   errors: 0,
   dealsRecomputed: 0,

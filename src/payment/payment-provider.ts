@@ -23,7 +23,15 @@ export interface RefundRequest {
   reason: string;
 }
 
-export type RefundOutcome = { status: 'success' | 'processing' | 'failed'; providerRefundId?: string; message?: string };
+/**
+ * What became of a refund: `processing` also when the answer was lost (timeout, network error, 5xx):
+ * the refund may have been accepted, so it is asked about later, never sent under a new number.
+ * `failed` only when the provider refused it outright; `abnormal` needs a person.
+ */
+export type RefundOutcome = { status: 'success' | 'processing' | 'failed' | 'abnormal'; providerRefundId?: string; message?: string };
+
+/** A refund asked about by its out_refund_no: known (with its state), unknown to the provider, or no answer. */
+export type RefundQueryOutcome = RefundOutcome | { status: 'missing' } | { status: 'unknown' };
 
 export type QueryOutcome = { state: 'paid'; transactionId: string; amount: Big } | { state: 'unpaid' } | { state: 'closed' } | { state: 'unknown' };
 
@@ -52,6 +60,7 @@ export interface PaymentProvider {
   readonly name: 'sandbox' | 'wechat';
   pay(req: PayRequest): Promise<PayOutcome>;
   refund(req: RefundRequest): Promise<RefundOutcome>;
+  queryRefund(outRefundNo: string): Promise<RefundQueryOutcome>;
   query(payNo: string): Promise<QueryOutcome>;
   close(payNo: string): Promise<void>;
   /**

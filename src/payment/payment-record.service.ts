@@ -5,7 +5,7 @@ import { isDuplicateKeyError } from '../common/db-errors';
 import { money } from '../common/money';
 import { dbDate, execute, insertId, marks, rows, runTx } from '../database/sql';
 
-export type RefundRecordStatus = 'processing' | 'success' | 'failed';
+export type RefundRecordStatus = 'processing' | 'success' | 'failed' | 'abnormal';
 
 export interface RefundRecord {
   outRefundNo: string;
@@ -59,13 +59,36 @@ export class PaymentRecordService {
     ]);
   }
 
+  /**
+   * A refund asked (again) under `outRefundNo`: a new record, or a failed one reopened (the same number,
+   * so the provider can never pay it twice). False when that number is processing, done or abnormal.
+   */
+  async openRefund(em: EntityManager, r: { tenantId: number; orderId: number; payNo: string; outRefundNo: string; amount: Big; reason: string }): Promise<boolean> {
+    const existing = await this.findRefund(r.outRefundNo, em);
+    if (!existing) {
+      await this.recordRefund(em, r);
+      return true;
+    }
+    const n = await execute(em, "UPDATE payment_refund SET status = 'processing', reason = ?, update_time = CURRENT_TIMESTAMP WHERE out_refund_no = ? AND status = 'failed'", [
+      r.reason.slice(0, 255),
+      r.outRefundNo,
+    ]);
+    return n === 1;
+  }
+
+  /** Money given back or on its way back for a payment (every refund not refused). */
+  async committedOf(em: EntityManager, payNo: string): Promise<Big> {
+    const [row] = await rows<{ total: string | number | null }>(em, "SELECT COALESCE(SUM(amount), 0) AS total FROM payment_refund WHERE pay_no = ? AND status <> 'failed'", [payNo]);
+    return money(String(row?.total ?? 0)).round(2);
+  }
+
   async findRefund(outRefundNo: string, db: DataSource | EntityManager = this.ds): Promise<RefundRecord | undefined> {
     const [r] = await rows<RefundDbRow>(db, `SELECT ${COLUMNS} FROM payment_refund WHERE out_refund_no = ?`, [outRefundNo]);
     return r ? toRecord(r) : undefined;
   }
 
-  /** processing → success | failed, once; true when this call settled it. */
-  async settleRefund(em: EntityManager, outRefundNo: string, status: 'success' | 'failed', providerRefundId: string | null): Promise<boolean> {
+  /** processing → success | failed | abnormal, once; true when this call settled it. */
+  async settleRefund(em: EntityManager, outRefundNo: string, status: 'success' | 'failed' | 'abnormal', providerRefundId: string | null): Promise<boolean> {
     const n = await execute(em, "UPDATE payment_refund SET status = ?, provider_refund_id = ?, update_time = CURRENT_TIMESTAMP WHERE out_refund_no = ? AND status = 'processing'", [
       status,
       providerRefundId,
@@ -81,10 +104,14 @@ export class PaymentRecordService {
     return found.map(toRecord);
   }
 
-  /** Refunds processing since before `untouchedSince`, created after `createdAfter` (to be sent again). */
-  async stale(createdAfter: Date, untouchedSince: Date, tenantId: number | undefined, limit: number): Promise<RefundRecord[]> {
-    const where = ["status = 'processing'", 'create_time >= ?', 'update_time <= ?'];
-    const params: unknown[] = [dbDate(this.ds, createdAfter), dbDate(this.ds, untouchedSince)];
+  /** Refunds processing since before `untouchedSince` (any age when null), created after `createdAfter`: to be asked about. */
+  async stale(createdAfter: Date, untouchedSince: Date | null, tenantId: number | undefined, limit: number): Promise<RefundRecord[]> {
+    const where = ["status = 'processing'", 'create_time >= ?'];
+    const params: unknown[] = [dbDate(this.ds, createdAfter)];
+    if (untouchedSince) {
+      where.push('update_time <= ?');
+      params.push(dbDate(this.ds, untouchedSince));
+    }
     if (tenantId) {
       where.push('tenant_id = ?');
       params.push(tenantId);
@@ -93,15 +120,22 @@ export class PaymentRecordService {
     return found.map(toRecord);
   }
 
-  /** Claims a stale refund for one resend (touching it), so another instance does not send it in the same window. */
-  claimForResend(outRefundNo: string, untouchedSince: Date): Promise<boolean> {
+  /** Claims a processing refund for one look (touching it), so another instance does not ask or send in the same window. */
+  claimForCheck(outRefundNo: string, untouchedSince: Date | null): Promise<boolean> {
     return runTx(this.ds, async (em) => {
-      const n = await execute(em, "UPDATE payment_refund SET update_time = CURRENT_TIMESTAMP WHERE out_refund_no = ? AND status = 'processing' AND update_time <= ?", [
-        outRefundNo,
-        dbDate(em, untouchedSince),
-      ]);
+      const n = await execute(
+        em,
+        `UPDATE payment_refund SET update_time = CURRENT_TIMESTAMP WHERE out_refund_no = ? AND status = 'processing'${untouchedSince ? ' AND update_time <= ?' : ''}`,
+        untouchedSince ? [outRefundNo, dbDate(em, untouchedSince)] : [outRefundNo],
+      );
       return n === 1;
     });
+  }
+
+  /** The latest refund asked for an order. */
+  async latestOf(orderId: number, db: DataSource | EntityManager = this.ds): Promise<RefundRecord | undefined> {
+    const [r] = await rows<RefundDbRow>(db, `SELECT ${COLUMNS} FROM payment_refund WHERE order_id = ? ORDER BY id DESC LIMIT 1`, [orderId]);
+    return r ? toRecord(r) : undefined;
   }
 
   /** A verified notify, kept once per notify id (a duplicate is ignored). */

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { DomainError } from '../common/errors';
-import { NotifyEvent, PaymentProvider, PayOutcome, QueryOutcome, RefundOutcome, RefundRequest } from './payment-provider';
+import { NotifyEvent, PaymentProvider, PayOutcome, QueryOutcome, RefundOutcome, RefundQueryOutcome, RefundRequest } from './payment-provider';
 
 /** Settles every payment and refund at once, with no money moving. The default outside production. */
 @Injectable()
@@ -14,6 +14,11 @@ export class SandboxPaymentProvider implements PaymentProvider {
 
   async refund(req: RefundRequest): Promise<RefundOutcome> {
     return { status: 'success', providerRefundId: `sandbox-refund-${req.outRefundNo}` };
+  }
+
+  /** Sandbox refunds settle when sent; one recorded but never sent is simply sent (again). */
+  async queryRefund(): Promise<RefundQueryOutcome> {
+    return { status: 'missing' };
   }
 
   async query(): Promise<QueryOutcome> {

@@ -2,10 +2,18 @@ import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { fromFen, toFen } from '../common/money';
 import { DomainError } from '../common/errors';
-import { NotifyEvent, NotifyHeaders, PaymentProvider, PayOutcome, PayRequest, QueryOutcome, RefundOutcome, RefundRequest } from './payment-provider';
+import { NotifyEvent, NotifyHeaders, PaymentProvider, PayOutcome, PayRequest, QueryOutcome, RefundOutcome, RefundQueryOutcome, RefundRequest } from './payment-provider';
 import { authorization, decryptResource, nonce, notifyMessage, rfc3339, rsaSign, rsaVerify } from './wechat-pay.crypto';
 
 const MAX_SKEW_SECONDS = 300;
+
+/** WeChat's refund states: SUCCESS, PROCESSING, CLOSED (refused), ABNORMAL (needs a person). */
+function refundState(status: string): { status: RefundOutcome['status'] } {
+  if (status === 'SUCCESS') return { status: 'success' };
+  if (status === 'PROCESSING') return { status: 'processing' };
+  if (status === 'ABNORMAL') return { status: 'abnormal' };
+  return { status: 'failed' };
+}
 /** A refused notify: the HTTP code WeChat gets, with `{code:"FAIL", message}` (the filter's WeChat family). */
 const refuse = (http: number, message: string) => new DomainError(http, http, message);
 
@@ -47,9 +55,11 @@ export class WechatPaymentProvider implements PaymentProvider {
       signal: AbortSignal.timeout(10_000),
     });
     const raw = await res.text();
-    if (raw && res.headers.get('wechatpay-signature')) {
-      const ok = rsaVerify(s.publicKey, notifyMessage(res.headers.get('wechatpay-timestamp') ?? '', res.headers.get('wechatpay-nonce') ?? '', raw), res.headers.get('wechatpay-signature') ?? '');
-      if (!ok) throw new WechatPayError('WeChat Pay response signature did not verify', res.status);
+    // every answer with a body must carry WeChat's signature: an unsigned or forged one is no answer at all
+    if (raw) {
+      const signature = res.headers.get('wechatpay-signature');
+      const ok = !!signature && rsaVerify(s.publicKey, notifyMessage(res.headers.get('wechatpay-timestamp') ?? '', res.headers.get('wechatpay-nonce') ?? '', raw), signature);
+      if (!ok) throw new WechatPayError('WeChat Pay answer without a valid signature', 0);
     }
     const data = raw ? (JSON.parse(raw) as T & { code?: string; message?: string }) : ({} as T & { code?: string; message?: string });
     if (res.status >= 400) throw new WechatPayError(`${data.code ?? res.status}: ${data.message ?? 'WeChat Pay error'}`, res.status, data.code);
@@ -105,10 +115,23 @@ export class WechatPaymentProvider implements PaymentProvider {
         notify_url: this.s.notifyUrl,
         amount: { refund: toFen(req.amount), total: toFen(req.checkoutTotal), currency: 'CNY' },
       });
-      const status = data.status === 'SUCCESS' ? 'success' : data.status === 'PROCESSING' ? 'processing' : 'failed';
-      return { status, providerRefundId: data.refund_id, message: data.status };
+      return { ...refundState(data.status), providerRefundId: data.refund_id, message: data.status };
     } catch (e) {
-      return { status: 'failed', message: (e as Error).message };
+      // a refusal WeChat signed (4xx) is final; a lost, unsigned or 5xx answer may hide an accepted refund
+      if (e instanceof WechatPayError && e.httpStatus >= 400 && e.httpStatus < 500) return { status: 'failed', message: e.message };
+      this.logger.warn(`refund ${req.outRefundNo}: no answer (${(e as Error).message}); asked about later`);
+      return { status: 'processing', message: (e as Error).message };
+    }
+  }
+
+  async queryRefund(outRefundNo: string): Promise<RefundQueryOutcome> {
+    try {
+      const { data } = await this.call<{ refund_id: string; status: string }>('GET', `/v3/refund/domestic/refunds/${encodeURIComponent(outRefundNo)}`);
+      return { ...refundState(data.status), providerRefundId: data.refund_id, message: data.status };
+    } catch (e) {
+      if (e instanceof WechatPayError && e.code === 'RESOURCE_NOT_EXISTS') return { status: 'missing' };
+      this.logger.warn(`refund query ${outRefundNo} failed: ${(e as Error).message}`);
+      return { status: 'unknown' };
     }
   }
 

@@ -19,6 +19,15 @@ export class FakeWechat {
   readonly transactions = new Map<string, { total: number; state: string; transactionId?: string; openid: string; timeExpire: string }>();
   readonly refunds = new Map<string, { outTradeNo: string; refund: number; total: number; status: string }>();
   refundStatus: 'SUCCESS' | 'PROCESSING' = 'PROCESSING';
+  /**
+   * The next refund request goes wrong: `drop` closes the connection and `5xx` answers 500, both after
+   * WeChat has accepted the refund (as when an answer is lost); `reject` refuses it outright (400).
+   */
+  refundFault: null | 'drop' | '5xx' | 'reject' = null;
+  /** Answers sent without a Wechatpay-Signature (a man in the middle, or a misconfigured proxy). */
+  unsignedAnswers = false;
+  /** Refund requests received, repeats of an out_refund_no included. */
+  refundRequests = 0;
   badRequests = 0;
   url = '';
   private app: FastifyInstance = Fastify();
@@ -56,15 +65,46 @@ export class FakeWechat {
       return reply.status(204).send();
     });
     app.post('/v3/refund/domestic/refunds', async (req, reply) => {
+      this.refundRequests++;
       const b = req.body as { out_trade_no: string; out_refund_no: string; amount: { refund: number; total: number } };
+      const fault = this.refundFault;
+      this.refundFault = null;
+      if (fault === 'reject') return reply.status(400).send({ code: 'NOT_ENOUGH', message: 'refund refused' });
       const t = this.transactions.get(b.out_trade_no);
       if (!t || t.state !== 'SUCCESS') return reply.status(400).send({ code: 'INVALID_REQUEST', message: 'not paid' });
-      if (b.amount.total !== t.total || b.amount.refund > t.total) return reply.status(400).send({ code: 'PARAM_ERROR', message: 'amount' });
-      this.refunds.set(b.out_refund_no, { outTradeNo: b.out_trade_no, refund: b.amount.refund, total: b.amount.total, status: this.refundStatus });
-      return this.signed(reply, { refund_id: `rf_${b.out_refund_no}`, out_refund_no: b.out_refund_no, status: this.refundStatus });
+      // WeChat's rule: the same out_refund_no is the same refund, never a second payout
+      let r = this.refunds.get(b.out_refund_no);
+      if (!r) {
+        if (b.amount.total !== t.total || b.amount.refund + this.refundedOf(b.out_trade_no) > t.total) return reply.status(400).send({ code: 'PARAM_ERROR', message: 'amount' });
+        r = { outTradeNo: b.out_trade_no, refund: b.amount.refund, total: b.amount.total, status: this.refundStatus };
+        this.refunds.set(b.out_refund_no, r);
+      }
+      if (fault === 'drop') {
+        reply.raw.destroy();
+        return reply;
+      }
+      if (fault === '5xx') return reply.status(500).send({ code: 'SYSTEM_ERROR', message: 'try again' });
+      return this.signed(reply, { refund_id: `rf_${b.out_refund_no}`, out_refund_no: b.out_refund_no, status: r.status });
+    });
+    app.get('/v3/refund/domestic/refunds/:no', async (req, reply) => {
+      const no = (req.params as { no: string }).no;
+      const r = this.refunds.get(no);
+      if (!r) return reply.status(404).send({ code: 'RESOURCE_NOT_EXISTS', message: 'no such refund' });
+      return this.signed(reply, { refund_id: `rf_${no}`, out_refund_no: no, out_trade_no: r.outTradeNo, status: r.status, amount: { refund: r.refund, total: r.total } });
+    });
+    // WeChat signs its error answers too
+    app.addHook('onSend', async (req, reply, payload) => {
+      if (!req.url.startsWith('/v3/') || reply.statusCode < 400 || this.unsignedAnswers || typeof payload !== 'string' || !payload) return payload;
+      this.signHeaders(reply, payload);
+      return payload;
     });
     this.url = await app.listen({ port: 0, host: '127.0.0.1' });
     return this;
+  }
+
+  /** Money given back on a transaction (refunds not closed). */
+  refundedOf(outTradeNo: string): number {
+    return [...this.refunds.values()].filter((r) => r.outTradeNo === outTradeNo && r.status !== 'CLOSED').reduce((a, r) => a + r.refund, 0);
   }
 
   stop(): Promise<void> {
@@ -151,13 +191,17 @@ export class FakeWechat {
 
   private signed(reply: { header: (k: string, v: string) => unknown }, data: object) {
     const body = JSON.stringify(data);
+    reply.header('content-type', 'application/json');
+    if (!this.unsignedAnswers) this.signHeaders(reply, body);
+    return body;
+  }
+
+  private signHeaders(reply: { header: (k: string, v: string) => unknown }, body: string): void {
     const timestamp = String(Math.floor(Date.now() / 1000));
     const n = nonce();
     reply.header('Wechatpay-Timestamp', timestamp);
     reply.header('Wechatpay-Nonce', n);
     reply.header('Wechatpay-Serial', this.platformKeyId);
     reply.header('Wechatpay-Signature', rsaSign(this.platform.privateKey, notifyMessage(timestamp, n, body)));
-    reply.header('content-type', 'application/json');
-    return body;
   }
 }
