@@ -5,6 +5,7 @@ import { CouponAdminController } from './coupon-admin.controller';
 import { CouponAdminService } from './coupon-admin.service';
 import { CouponStoreController } from './coupon-store.controller';
 import { Coupon } from './coupon.entity';
+import { CouponRepository } from './coupon.repository';
 import { CouponService } from './coupon.service';
 import { MemberCoupon } from './member-coupon.entity';
 
@@ -13,7 +14,7 @@ import { MemberCoupon } from './member-coupon.entity';
   // GroupBuyingModule checks that a coupon's groupBuyingIds are the admin's own deals
   imports: [TypeOrmModule.forFeature([Coupon, MemberCoupon]), GroupBuyingModule],
   controllers: [CouponAdminController, CouponStoreController],
-  providers: [CouponService, CouponAdminService],
+  providers: [CouponService, CouponAdminService, CouponRepository],
   exports: [CouponService, CouponAdminService],
 })
 export class CouponModule {}
