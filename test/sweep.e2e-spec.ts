@@ -613,15 +613,15 @@ describe(SweepService.name, () => {
       const [o] = await t.ds.query('SELECT status, refund_status FROM group_buying_order WHERE pay_no = ?', [y.payNo]);
       expect(o).toEqual({ status: 5, refund_status: 'processing' });
 
-      // still processing a minute later: sent again (same out_refund_no: one refund at WeChat), now it is done
-      wx.refundStatus = 'SUCCESS';
+      // still processing a minute later: asked about by its out_refund_no (never sent under a new one); WeChat has finished it
+      wx.refunds.get(outNo)!.status = 'SUCCESS';
       await t.ds.query('UPDATE payment_refund SET update_time = ? WHERE out_refund_no = ?', [past(), outNo]);
-      expect(await wxSweep.runOnce()).toMatchObject({ refundsSent: 1, settled: 0, lateRefunds: 0, errors: 0 });
+      expect(await wxSweep.runOnce()).toMatchObject({ refundsSettled: 1, refundsSent: 0, settled: 0, lateRefunds: 0, errors: 0 });
       expect(wx.refunds.size).toBeGreaterThanOrEqual(1);
       expect([...wx.refunds.keys()].filter((k) => k === outNo)).toHaveLength(1);
       const [o2] = await t.ds.query('SELECT status, refund_status FROM group_buying_order WHERE pay_no = ?', [y.payNo]);
       expect(o2).toEqual({ status: 5, refund_status: 'success' });
-      expect(await wxSweep.runOnce()).toMatchObject({ settled: 0, lateRefunds: 0, refundsSent: 0 });
+      expect(await wxSweep.runOnce()).toMatchObject({ settled: 0, lateRefunds: 0, refundsSent: 0, refundsSettled: 0 });
     });
   });
 

@@ -270,7 +270,7 @@ describe('Team buy 拼团 (MariaDB)', () => {
 
       const page = await t.http.get(`/api/group/team/${teamId}`);
       expect(page.body.data.members.filter((m: { is_robot: boolean }) => m.is_robot)).toEqual([
-        expect.objectContaining({ user_id: null, nickname: '我是机器人', is_robot: true, order_code: null, status: 'success' }),
+        expect.objectContaining({ nickname: '我是机器人', is_robot: true, status: 'success' }),
         expect.objectContaining({ nickname: '我是机器人', is_robot: true }),
       ]);
     });
@@ -324,7 +324,7 @@ describe('Team buy 拼团 (MariaDB)', () => {
   });
 
   describe('GET /api/group/team/{id}', () => {
-    it('answers the team page without a token, in the contract shape', async () => {
+    it('answers the team page without a token, in the contract shape, without members\' user ids or order codes', async () => {
       const d = await teamDeal();
       const { leader, teamId, code } = await openTeam(d.id);
       const u2 = await user();
@@ -347,13 +347,17 @@ describe('Team buy 拼团 (MariaDB)', () => {
           expire_at: expect.stringMatching(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/),
           status: 'active',
           members: [
-            { id: expect.any(Number), user_id: leader.id, order_code: code, status: 'paid', nickname: expect.any(String), avatar: null, is_robot: false, created_at: expect.stringMatching(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/) },
-            { id: expect.any(Number), user_id: u2.id, order_code: c2, status: 'pending', nickname: expect.any(String), avatar: null, is_robot: false, created_at: expect.any(String) },
+            { id: expect.any(Number), status: 'paid', nickname: expect.any(String), avatar: null, is_robot: false, created_at: expect.stringMatching(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/) },
+            { id: expect.any(Number), status: 'pending', nickname: expect.any(String), avatar: null, is_robot: false, created_at: expect.any(String) },
           ],
         },
       });
+      // the member's own order view names the caller's seat, and only it
       const list = await t.http.post('/api/group/order/order_list').set(auth(leader.token)).send({});
-      expect(list.body.data.list[0].team).toEqual(res.body.data);
+      const [mine, other] = list.body.data.list[0].team.members;
+      expect(mine).toEqual({ ...res.body.data.members[0], user_id: leader.id, order_code: code });
+      expect(other).toEqual(res.body.data.members[1]);
+      expect(other).not.toHaveProperty('order_code', c2);
       expect((await t.http.get('/api/group/team/99999999')).status).toBe(404);
     });
 

@@ -1,7 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import Big from 'big.js';
 import { DataSource } from 'typeorm';
-import { money } from '../common/money';
 import { AppConfig } from '../config/app-config';
 import { runTx } from '../database/sql';
 import { PaymentRecordService } from '../payment/payment-record.service';
@@ -103,20 +102,16 @@ export class CheckoutSweepService {
 
   /**
    * The provider says it was paid: settled through the same path as a notify (settle even past
-   * expiry, as a late payment if already expired, refunded in full if its stock is gone).
+   * expiry, as a late payment if already expired, refunded in full if its stock is gone); a payment
+   * of another amount is left for a person.
    */
   private async settlePaid(c: CheckoutRow, transactionId: string, amount: Big, counts: SweepCounts): Promise<boolean> {
-    const id = Number(c.id);
-    if (!amount.eq(money(String(c.total_price)))) {
-      counts.errors++;
-      this.logger.error({ msg: 'sweep: provider amount does not match the checkout; left for a person', checkoutId: id, payNo: c.pay_no, amount: amount.toFixed(2) });
-      return false;
-    }
-    const outcome = await this.payments.settlePaid(id, transactionId, new Date());
-    if (outcome === 'paid') counts.settled++;
+    const outcome = await this.payments.settleReported(Number(c.id), transactionId, amount);
+    if (outcome === 'mismatch') counts.errors++;
+    else if (outcome === 'paid') counts.settled++;
     else if (outcome === 'refunded') counts.lateRefunds++;
     else counts.skipped++;
-    return outcome !== 'already';
+    return outcome === 'paid' || outcome === 'refunded';
   }
 
   /**
@@ -194,8 +189,9 @@ export class CheckoutSweepService {
       try {
         // touch first, so another instance's run does not ask or send it again in the same minute
         if (!(await this.records.claimForCheck(r.outRefundNo, untouchedSince))) continue;
-        const status = await this.refunds.reconcile(r.outRefundNo, run.opts.actor ?? SYSTEM);
-        if (status === 'success' || status === 'abnormal') run.counts.refundsSettled++;
+        const { status, sent } = await this.refunds.reconcile(r.outRefundNo, run.opts.actor ?? SYSTEM);
+        if (sent) run.counts.refundsSent++;
+        else if (status === 'success' || status === 'abnormal' || status === 'failed') run.counts.refundsSettled++;
         if (status === 'failed' || status === 'abnormal') {
           run.counts.errors++;
           this.logger.warn({ msg: `sweep: refund ${status} at the provider (refundorder can retry a failed one)`, outRefundNo: r.outRefundNo });

@@ -93,18 +93,24 @@ export class CheckoutRepository {
     return n === 1;
   }
 
-  /** Marks an expired checkout's late payment as handled (refunded), once. */
-  async claimLatePayment(em: EntityManager, id: number, transactionId: string): Promise<boolean> {
+  /** Marks an expired or cancelled checkout's late payment as handled (refunded), once. */
+  async claimLatePayment(em: EntityManager, id: number, status: number, transactionId: string): Promise<boolean> {
     const n = await execute(em, 'UPDATE checkout SET transaction_id = ?, update_time = CURRENT_TIMESTAMP WHERE id = ? AND status = ? AND transaction_id IS NULL', [
       transactionId,
       id,
-      OrderStatus.EXPIRED,
+      status,
     ]);
     return n === 1;
   }
 
-  async setPrepay(em: EntityManager, id: number, prepayId: string): Promise<void> {
-    await execute(em, 'UPDATE checkout SET prepay_id = ?, prepay_time = COALESCE(prepay_time, CURRENT_TIMESTAMP) WHERE id = ?', [prepayId.slice(0, 64), id]);
+  /** The prepay recorded only while the checkout can still be paid; false when it was cancelled or expired meanwhile. */
+  async setPrepayIfUnpaid(em: EntityManager, id: number, prepayId: string): Promise<boolean> {
+    const n = await execute(
+      em,
+      `UPDATE checkout SET prepay_id = ?, prepay_time = COALESCE(prepay_time, CURRENT_TIMESTAMP) WHERE id = ? AND status IN (${marks(UNPAID_STATUSES.length)})`,
+      [prepayId.slice(0, 64), id, ...UNPAID_STATUSES],
+    );
+    return n === 1;
   }
 
   /**

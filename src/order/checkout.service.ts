@@ -61,10 +61,15 @@ export class CheckoutService {
   /** The whole createOrder, with Idempotency-Key semantics; returns the answer's data (and replays it). */
   async create(userId: number, dto: CreateOrderDto, idemKey?: string): Promise<CheckoutResult> {
     const hash = idemKey ? requestHash(dto) : '';
+    // a retry is answered from the key before the cart is judged again: the first answer took the stock
+    // and the coupon, so judging the retry as a new checkout would refuse what was already bought (§5)
+    if (idemKey && (await this.checkouts.findKey(userId, idemKey))) return this.replay(userId, idemKey, hash);
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.createOnce(userId, dto, idemKey, hash);
       } catch (e) {
+        // the first request committed while this one was being priced: its answer, not this refusal
+        if (idemKey && e instanceof DomainError && (await this.checkouts.findKey(userId, idemKey))) return this.replay(userId, idemKey, hash);
         if (!isDuplicateKeyError(e)) throw e;
         if (idemKey && /uq_idem|idempotency/i.test((e as Error).message)) return this.replay(userId, idemKey, hash);
         // an order or pay number met an existing one (random digits): draw new ones

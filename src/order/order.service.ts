@@ -62,7 +62,7 @@ export class OrderService {
 
   async info(userId: number, code: string) {
     const o = await this.mine(userId, code);
-    const teams = await this.teams.views(o.teamId !== null ? [o.teamId] : []);
+    const teams = await this.teams.views(o.teamId !== null ? [o.teamId] : [], userId);
     return toStoreOrderView(o, teamOf(o, teams));
   }
 
@@ -76,7 +76,7 @@ export class OrderService {
     }
     const [list, total] = await this.orders.findAndCount({ where, order: { createTime: 'DESC', id: 'DESC' }, skip, take });
     // the page's teams in one load (two queries), not one per order
-    const teams = await this.teams.views(list.filter((o) => o.teamId !== null).map((o) => o.teamId as number));
+    const teams = await this.teams.views(list.filter((o) => o.teamId !== null).map((o) => o.teamId as number), userId);
     return { list: list.map((o) => toStoreOrderView(o, teamOf(o, teams))), total, page, limit };
   }
 
@@ -104,9 +104,15 @@ export class OrderService {
       throw new DomainError(503, 503, '支付服务暂不可用，请稍后再试 (payment provider unavailable)');
     }
     if (outcome.kind === 'pending') {
-      // from now on the sweep asks the provider before expiring this checkout
-      await runTx(this.ds, (em) => this.checkoutRows.setPrepay(em, checkout.id, outcome.prepayId));
-      return { paid: false, pay_no: checkout.payNo, ...outcome.clientParams };
+      // from now on the sweep asks the provider before expiring this checkout; a checkout cancelled or
+      // expired while the provider answered gets no parameters, and its prepay is closed (§6)
+      if (await runTx(this.ds, (em) => this.checkoutRows.setPrepayIfUnpaid(em, checkout.id, outcome.prepayId))) {
+        return { paid: false, pay_no: checkout.payNo, ...outcome.clientParams };
+      }
+      await this.provider.close(checkout.payNo).catch((e: Error) => this.logger.warn(`close ${checkout.payNo} after a lost race failed: ${e.message}`));
+      const fresh = await this.checkouts.findOneOrFail({ where: { id: checkout.id } });
+      if (fresh.status === OrderStatus.PAID) return paid();
+      throw DomainError.payTimeout();
     }
     const won = await runTx(this.ds, (em) =>
       this.settlement.settle(em, checkout.id, new Date(), { type: 'user', id: userId }, { transactionId: outcome.transactionId }),
@@ -118,16 +124,18 @@ export class OrderService {
   }
 
   /**
-   * Unpaid → closed (6) for the whole checkout: stock and coupon back. A checkout already sent to
-   * WeChat is asked about and closed there first, so no payment can land on a cancelled checkout.
+   * Unpaid → closed (6) for the whole checkout: stock and coupon back. With WeChat the checkout is
+   * asked about and closed there first, prepay recorded or not (a payOrder may be in flight), so a
+   * payment can only land on a cancelled checkout by a race, which settleLate then resolves (§6).
    */
   async cancel(userId: number, code: string): Promise<void> {
     const order = await this.mine(userId, code);
     const checkout = await this.checkouts.findOneOrFail({ where: { id: order.checkoutId } });
-    if (checkout.prepayId && this.provider.name === 'wechat' && (checkout.status === OrderStatus.UNPAID || checkout.status === OrderStatus.PAY_FAILED)) {
+    if (this.provider.name === 'wechat' && (checkout.status === OrderStatus.UNPAID || checkout.status === OrderStatus.PAY_FAILED)) {
       const q = await this.provider.query(checkout.payNo);
       if (q.state === 'paid') {
-        await this.payments.settlePaid(checkout.id, q.transactionId, new Date());
+        const settled = await this.payments.settleReported(checkout.id, q.transactionId, q.amount);
+        if (settled === 'mismatch') throw DomainError.conflict('支付金额与订单不符，已转人工处理 (the payment reported does not match the order)');
         throw DomainError.conflict('订单已支付，不能取消 (already paid)');
       }
       if (q.state === 'unknown') throw new DomainError(503, 503, '支付状态未知，请稍后再试 (payment state unknown)');

@@ -15,7 +15,7 @@ const EXPECTED: number[][] = [
   /* 3 */ [0, 0, 1, 0, 1, 0, 0, 0, 0], // refund, receipt confirmed
   /* 4 */ [0, 0, 1, 0, 0, 0, 0, 0, 0], // refund
   /* 5 */ [0, 1, 0, 0, 0, 0, 0, 0, 0], // late payment re-taking stock
-  /* 6 */ [0, 0, 0, 0, 0, 0, 0, 0, 0], // closed is final
+  /* 6 */ [0, 1, 0, 0, 0, 0, 0, 0, 0], // a payment landing on a cancelled checkout whose stock can be taken again (§6)
   /* 7 */ [0, 1, 0, 0, 0, 1, 0, 0, 0], // later payment succeeds, expiry
   /* 8 */ [0, 0, 1, 1, 1, 0, 0, 0, 0], // refund, shipped, pickup verified
 ];
@@ -66,7 +66,8 @@ describe('order state machine', () => {
 
     it('names the current state in Chinese and English', () => {
       expect(() => assertTransition(5, 1)).not.toThrow();
-      expect(() => assertTransition(6, 1)).toThrow('订单状态为「已关闭」，不能变为「已支付」 (order is closed (6); cannot become paid (1))');
+      expect(() => assertTransition(6, 1)).not.toThrow();
+      expect(() => assertTransition(6, 2)).toThrow('订单状态为「已关闭」，不能变为「已退款」 (order is closed (6); cannot become refunded (2))');
       expect(() => assertTransition(0, 2)).toThrow('订单状态为「未支付」，不能变为「已退款」 (order is unpaid (0); cannot become refunded (2))');
       expect(() => assertTransition(5, 4)).toThrow('订单状态为「已过期」，不能变为「已完成」 (order is expired (5); cannot become completed (4))');
       expect(() => assertTransition(7, 6)).toThrow('(order is payment failed (7); cannot become closed (6))');
@@ -83,7 +84,7 @@ describe('order state machine', () => {
     });
 
     it('matches the contract for the conditional updates', () => {
-      expect(sourcesOf(OrderStatus.PAID)).toEqual([0, 5, 7]);
+      expect(sourcesOf(OrderStatus.PAID)).toEqual([0, 5, 6, 7]);
       expect(sourcesOf(OrderStatus.EXPIRED)).toEqual([0, 7]);
       expect(sourcesOf(OrderStatus.CLOSED)).toEqual([0]);
       expect(sourcesOf(OrderStatus.PAY_FAILED)).toEqual([0]);
@@ -112,7 +113,7 @@ describe('order state machine', () => {
 
   it('cannot be changed at run time', () => {
     expect(Object.isFrozen(ORDER_TRANSITIONS)).toBe(true);
-    expect(() => (ORDER_TRANSITIONS[6] as number[]).push(1)).toThrow();
+    expect(() => (ORDER_TRANSITIONS[6] as number[]).push(2)).toThrow();
   });
 
   describe(validateStateMachine.name, () => {

@@ -13,7 +13,8 @@ const TRANSITIONS: Record<OrderStatusCode, OrderStatusCode[]> = {
   [OrderStatus.COMPLETED]: [OrderStatus.REFUNDED],
   // a late payment whose stock can be taken again (§6)
   [OrderStatus.EXPIRED]: [OrderStatus.PAID],
-  [OrderStatus.CLOSED]: [],
+  // a payment that lands on a cancelled checkout whose stock can be taken again (§6)
+  [OrderStatus.CLOSED]: [OrderStatus.PAID],
   [OrderStatus.PAY_FAILED]: [OrderStatus.PAID, OrderStatus.EXPIRED],
   [OrderStatus.CONFIRMED]: [OrderStatus.SHIPPED, OrderStatus.COMPLETED, OrderStatus.REFUNDED],
 };

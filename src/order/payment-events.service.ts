@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import Big from 'big.js';
 import { DataSource } from 'typeorm';
 import { DomainError } from '../common/errors';
 import { money } from '../common/money';
@@ -46,22 +47,36 @@ export class PaymentEventsService {
       this.logger.warn(`notify rejected: ${mismatch} does not match (out_trade_no ${e.payNo})`);
       throw new DomainError(400, 400, `${mismatch} does not match`);
     }
-    await this.settlePaid(Number(c!.id), e.transactionId, e.successTime ?? new Date());
+    await this.settle(Number(c!.id), e.transactionId, e.successTime ?? new Date());
   }
 
   private async onRefund(e: Extract<NotifyEvent, { kind: 'refund' }>): Promise<void> {
     if (!(await this.records.findRefund(e.outRefundNo))) throw new DomainError(400, 400, 'out_refund_no does not match');
     if (e.status === 'SUCCESS' || e.status === 'CLOSED' || e.status === 'ABNORMAL') {
-      await this.refunds.applyOutcome(e.outRefundNo, { status: e.status === 'SUCCESS' ? 'success' : 'failed', providerRefundId: e.providerRefundId, message: e.status }, PROVIDER);
+      const status = e.status === 'SUCCESS' ? 'success' : e.status === 'ABNORMAL' ? 'abnormal' : 'failed';
+      await this.refunds.applyOutcome(e.outRefundNo, { status, providerRefundId: e.providerRefundId, message: e.status }, PROVIDER);
     }
   }
 
-  /** A payment the provider confirms (notify or query): settle, or re-take stock after expiry, or refund at once. */
-  async settlePaid(checkoutId: number, transactionId: string, payTime: Date): Promise<'paid' | 'already' | 'refunded'> {
+  /**
+   * A payment a provider's query reports: settled only when its amount is the checkout's (§12), else
+   * left alone and logged for a person ('mismatch').
+   */
+  async settleReported(checkoutId: number, transactionId: string, amount: Big, payTime = new Date()): Promise<'paid' | 'already' | 'refunded' | 'mismatch'> {
+    const c = await this.checkouts.find(this.ds, checkoutId);
+    if (!c || !amount.eq(money(String(c.total_price)))) {
+      this.logger.error({ msg: 'provider reports a payment whose amount does not match the checkout; left for a person', checkoutId, payNo: c?.pay_no, amount: amount.toFixed(2) });
+      return 'mismatch';
+    }
+    return this.settle(checkoutId, transactionId, payTime);
+  }
+
+  /** A verified payment of the checkout's amount: settle, or re-take stock after expiry or cancel, or refund at once. */
+  private async settle(checkoutId: number, transactionId: string, payTime: Date): Promise<'paid' | 'already' | 'refunded'> {
     const outcome = await runTx(this.ds, async (em) => {
       if (await this.settlement.settle(em, checkoutId, payTime, PROVIDER, { transactionId, enforceExpiry: false })) return 'paid' as const;
       const c = await this.checkouts.find(em, checkoutId);
-      if (c && Number(c.status) === OrderStatus.EXPIRED) {
+      if (c && (Number(c.status) === OrderStatus.EXPIRED || Number(c.status) === OrderStatus.CLOSED)) {
         const late = await this.settlement.settleLate(em, checkoutId, new Date(), PROVIDER, transactionId);
         if (late === 'paid') return 'paid' as const;
         if (late === 'refund') return 'refund' as const;
@@ -77,7 +92,7 @@ export class PaymentEventsService {
 
   /** Money arrived for goods we no longer have: send the refunds settleLate recorded, order by order. */
   private async refundWholeCheckout(checkoutId: number): Promise<void> {
-    const orders = await this.settlement.ordersOf(checkoutId, [OrderStatus.EXPIRED]);
+    const orders = await this.settlement.ordersOf(checkoutId, [OrderStatus.EXPIRED, OrderStatus.CLOSED]);
     for (const r of await this.records.processingOf(orders.map((o) => Number(o.id)))) {
       try {
         await this.refunds.sendRecorded(r.outRefundNo, SYSTEM);

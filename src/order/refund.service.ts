@@ -101,12 +101,12 @@ export class RefundService {
    * A refund still processing, asked about at the provider: settled when it has an answer; sent again
    * (same number) when the provider never received it. Returns what became of it.
    */
-  async reconcile(outRefundNo: string, actor: Actor): Promise<RefundOutcome['status'] | 'unknown'> {
+  async reconcile(outRefundNo: string, actor: Actor): Promise<{ status: RefundOutcome['status'] | 'unknown'; sent: boolean }> {
     const q = await this.provider.queryRefund(outRefundNo);
-    if (q.status === 'unknown') return 'unknown';
-    if (q.status === 'missing') return (await this.sendRecorded(outRefundNo, actor)).status;
+    if (q.status === 'unknown') return { status: 'unknown', sent: false };
+    if (q.status === 'missing') return { status: (await this.sendRecorded(outRefundNo, actor)).status, sent: true };
     await this.applyOutcome(outRefundNo, q, actor);
-    return q.status;
+    return { status: q.status, sent: false };
   }
 
   /** Sends a refund already recorded as processing (e.g. a late payment given back) and applies the answer. */

@@ -44,7 +44,8 @@ export class SettlementService {
    * same instant as the sweep ends in exactly one state.
    */
   async settle(em: EntityManager, checkoutId: number, payTime: Date, actor: Actor, opts: { transactionId?: string; enforceExpiry?: boolean } = {}): Promise<boolean> {
-    const from = sourcesOf(OrderStatus.PAID).filter((s) => s !== OrderStatus.EXPIRED);
+    // only an unpaid checkout is paid here; one expired or cancelled meanwhile is settleLate's
+    const from = sourcesOf(OrderStatus.PAID).filter((s) => s !== OrderStatus.EXPIRED && s !== OrderStatus.CLOSED);
     if (!(await this.checkouts.markPaid(em, checkoutId, from, payTime, opts.transactionId ?? null, opts.enforceExpiry !== false))) return false;
     await this.markOrdersPaid(em, checkoutId, payTime, from, actor);
     return true;
@@ -99,7 +100,7 @@ export class SettlementService {
   }
 
   /**
-   * A payment that landed after its checkout expired (5 → 1, contract §6). In deal-id order the stock
+   * A payment that landed after its checkout expired or was cancelled (5|6 → 1, contract §6). In deal-id order the stock
    * is taken again; when every line gets it, the checkout and its orders are paid exactly as settle()
    * does (the coupon returned at expiry stays returned: the money paid covers it). When a line can't,
    * the lines taken here are put back, everything stays 5 and the full amount is recorded to be
@@ -109,8 +110,9 @@ export class SettlementService {
    */
   async settleLate(em: EntityManager, checkoutId: number, payTime: Date, actor: Actor, transactionId: string): Promise<LateSettlement> {
     const c = await this.checkouts.lock(em, checkoutId);
-    if (!c || Number(c.status) !== OrderStatus.EXPIRED || c.transaction_id) return 'noop';
-    const orders = await this.orders.ofCheckout(em, checkoutId, [OrderStatus.EXPIRED]);
+    const status = Number(c?.status);
+    if (!c || (status !== OrderStatus.EXPIRED && status !== OrderStatus.CLOSED) || c.transaction_id) return 'noop';
+    const orders = await this.orders.ofCheckout(em, checkoutId, [status]);
     if (!orders.length) return 'noop';
     const taken: OrderRow[] = [];
     // a team place was freed when its checkout expired and may be taken since: a late team payment is refunded
@@ -120,13 +122,13 @@ export class SettlementService {
       taken.push(o);
     }
     if (!team && taken.length === orders.length) {
-      if (await this.checkouts.markPaid(em, checkoutId, [OrderStatus.EXPIRED], payTime, transactionId, false)) {
-        await this.markOrdersPaid(em, checkoutId, payTime, [OrderStatus.EXPIRED], actor);
+      if (await this.checkouts.markPaid(em, checkoutId, [status], payTime, transactionId, false)) {
+        await this.markOrdersPaid(em, checkoutId, payTime, [status], actor);
         return 'paid';
       }
     }
     for (const o of taken) await this.deals.giveBack(em, Number(o.group_buying_id), Number(o.qty));
-    if (!(await this.checkouts.claimLatePayment(em, checkoutId, transactionId))) return 'noop';
+    if (!(await this.checkouts.claimLatePayment(em, checkoutId, status, transactionId))) return 'noop';
     for (const o of orders) {
       const amount = money(String(o.money));
       const outRefundNo = lateRefundNo(o.code);
@@ -137,7 +139,7 @@ export class SettlementService {
           payNo: o.pay_no,
           outRefundNo,
           amount,
-          reason: '支付超时且库存不足，全额退款 (late payment, sold out)',
+          reason: status === OrderStatus.EXPIRED ? '支付超时且库存不足，全额退款 (late payment, sold out)' : '订单已取消且库存不足，全额退款 (paid after cancel, sold out)',
         });
         await this.orders.setRefundStatus(em, Number(o.id), 'processing');
       }
@@ -147,8 +149,8 @@ export class SettlementService {
         shopId: o.shop_id,
         action: 'late_refund',
         actor,
-        from: OrderStatus.EXPIRED,
-        to: OrderStatus.EXPIRED,
+        from: status,
+        to: status,
         detail: `transaction_id=${transactionId} amount=${amount.toFixed(2)} out_refund_no=${amount.gt(0) ? outRefundNo : '-'}`,
       });
     }

@@ -69,7 +69,7 @@ export class TeamClosingService {
       const q = await this.provider.query(c.pay_no);
       if (q.state === 'unknown') return false;
       if (q.state === 'paid') {
-        await this.payments.settlePaid(checkoutId, q.transactionId, new Date());
+        if ((await this.payments.settleReported(checkoutId, q.transactionId, q.amount)) === 'mismatch') return false;
         continue;
       }
       await this.provider.close(c.pay_no);

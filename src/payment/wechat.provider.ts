@@ -102,8 +102,14 @@ export class WechatPaymentProvider implements PaymentProvider {
     }
   }
 
+  /** Closes an unpaid transaction; one WeChat never created (no prepay reached it) is as good as closed. */
   async close(payNo: string): Promise<void> {
-    await this.call('POST', `/v3/pay/transactions/out-trade-no/${encodeURIComponent(payNo)}/close`, { mchid: this.s.mchId });
+    try {
+      await this.call('POST', `/v3/pay/transactions/out-trade-no/${encodeURIComponent(payNo)}/close`, { mchid: this.s.mchId });
+    } catch (e) {
+      if (e instanceof WechatPayError && e.code === 'ORDER_NOT_EXIST') return;
+      throw e;
+    }
   }
 
   async refund(req: RefundRequest): Promise<RefundOutcome> {

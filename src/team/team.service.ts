@@ -39,11 +39,11 @@ export class TeamService {
     return team;
   }
 
-  /** Teams with their members, two queries for any number (order lists stay free of N+1). */
-  async views(ids: number[], db: DataSource | EntityManager = this.ds): Promise<Map<number, TeamView>> {
+  /** Teams with their members, two queries for any number (order lists stay free of N+1); `viewerId` sees its own ids. */
+  async views(ids: number[], viewerId?: number): Promise<Map<number, TeamView>> {
     const unique = [...new Set(ids.filter((id) => id !== null && id !== undefined).map(Number))];
     if (!unique.length) return new Map();
-    return toTeamViews(await this.teams.teams(db, unique), await this.teams.members(db, unique));
+    return toTeamViews(await this.teams.teams(this.ds, unique), await this.teams.members(this.ds, unique), viewerId);
   }
 
   async statuses(ids: number[]): Promise<Map<number, string>> {

@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { money } from '../common/money';
 import { formatDate } from '../common/time';
 import { readDate } from '../database/sql';
@@ -7,11 +7,11 @@ import type { MemberRow, TeamRow } from './team.repository';
 /** A member of a team (seed 002 `groupon.members`). */
 export class TeamMemberView {
   @ApiProperty({ description: '成员 id' }) id: number;
-  @ApiProperty({ description: '用户 id（机器人为 null）', nullable: true, type: Number }) user_id: number | null;
-  @ApiProperty({ description: '订单编号（机器人为 null）', nullable: true, type: String }) order_code: string | null;
+  @ApiPropertyOptional({ description: '用户 id：只在调用者自己的订单详情中、且只对调用者本人给出', type: Number }) user_id?: number;
+  @ApiPropertyOptional({ description: '订单编号：只在调用者自己的订单详情中、且只对调用者本人给出', type: String }) order_code?: string;
   @ApiProperty({ description: 'pending:待支付; paid:已支付; success:已成团; fail:拼团失败; left:已退出', example: 'success' }) status: string;
   @ApiProperty({ description: '昵称', example: '我是机器人' }) nickname: string;
-  @ApiProperty({ description: '头像', nullable: true, type: String }) avatar: string | null;
+  @ApiProperty({ description: '头像（https 地址，否则为 null）', nullable: true, type: String }) avatar: string | null;
   @ApiProperty({ description: '是否机器人' }) is_robot: boolean;
   @ApiProperty({ description: '加入时间', example: '2018-09-03 18:52:43' }) created_at: string;
 }
@@ -39,8 +39,13 @@ export class TeamResponse {
 
 const nullableId = (v: number | null) => (v === null || v === undefined ? null : Number(v));
 
-/** Team rows and their (not left) members as the views of seed 002's `groupon`. */
-export function toTeamViews(teams: TeamRow[], members: MemberRow[]): Map<number, TeamView> {
+const httpsOnly = (url: string | null | undefined): string | null => (url && /^https:\/\/[^\s"'<>]+$/i.test(url) ? url : null);
+
+/**
+ * Team rows and their (not left) members as the views of seed 002's `groupon`. The page is shared
+ * publicly, so a member's user id and order code are shown only to that member (`viewerId`).
+ */
+export function toTeamViews(teams: TeamRow[], members: MemberRow[], viewerId?: number): Map<number, TeamView> {
   const out = new Map<number, TeamView>();
   for (const t of teams) {
     const size = Number(t.team_size);
@@ -59,13 +64,13 @@ export function toTeamViews(teams: TeamRow[], members: MemberRow[]): Map<number,
     });
   }
   for (const m of members) {
+    const mine = viewerId !== undefined && nullableId(m.user_id) === viewerId;
     out.get(Number(m.team_id))?.members.push({
       id: Number(m.id),
-      user_id: nullableId(m.user_id),
-      order_code: m.order_code ?? null,
+      ...(mine ? { user_id: viewerId, order_code: m.order_code ?? undefined } : {}),
       status: m.status,
       nickname: m.nickname,
-      avatar: m.avatar || null,
+      avatar: httpsOnly(m.avatar),
       is_robot: m.is_robot === true || Number(m.is_robot) === 1,
       created_at: formatDate(readDate(m.create_time))!,
     });
