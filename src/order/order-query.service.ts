@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository, SelectQueryBuilder } from 'typeorm';
 import { User } from '../auth/user.entity';
-import { DomainError } from '../common/errors';
 import { AdminPage, adminPaging } from '../common/pagination';
 import { intOf, moneySumOf, rangeEnd, rangeStart } from '../common/query';
 import { GroupBuying } from '../group-buying/group-buying.entity';
