@@ -8,6 +8,7 @@ import { DataSource } from 'typeorm';
 import { createApp } from '../../src/app.factory';
 import { AppConfig, loadConfig } from '../../src/config/app-config';
 import { createTestDatabase, TestDatabase } from './db';
+import { recorded } from './http-recorder';
 
 export const TEST_JWT_SECRET = 'e2e-secret-e2e-secret-e2e-secret-0123456789';
 export const ADMIN_USERNAME = 'admin';
@@ -57,7 +58,7 @@ export async function bootApp(label: string, env: Record<string, string> = {}, o
   const ds = app.get(DataSource);
   return {
     app,
-    http: request(await app.getUrl()),
+    http: recorded(request(await app.getUrl())),
     ds,
     db,
     dataDir,
@@ -78,7 +79,7 @@ export async function secondInstance(t: TestApp, env: Record<string, string> = {
   await app.getHttpAdapter().getInstance().ready();
   return {
     app,
-    http: request(app.getHttpServer()),
+    http: recorded(request(app.getHttpServer())),
     async close() {
       await app.close();
       rmSync(dataDir, { recursive: true, force: true });
