@@ -75,11 +75,11 @@ export async function secondInstance(t: TestApp, env: Record<string, string> = {
   if (!t.db) throw new Error('secondInstance needs a MariaDB-backed TestApp');
   const dataDir = mkdtempSync(join(tmpdir(), 'gb-e2e-2-'));
   const app = await createApp(testConfig(dataDir, t.db.url, env));
-  await app.init();
-  await app.getHttpAdapter().getInstance().ready();
+  // listening like bootApp: given the bare server, supertest listens per request and the first answer closes it under the others
+  await app.listen(0, '127.0.0.1');
   return {
     app,
-    http: recorded(request(app.getHttpServer())),
+    http: recorded(request(await app.getUrl())),
     async close() {
       await app.close();
       rmSync(dataDir, { recursive: true, force: true });
