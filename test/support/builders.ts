@@ -41,7 +41,9 @@ export interface User {
 
 /** A storefront user by dev login (created on first use); the nickname is the openId unless given. */
 export async function loginUser(t: TestApp, openId: string, profile: { nickname?: string; avatar?: string } = {}): Promise<User> {
-  const res = await t.http.post('/api/group/auth/login').send({ openId, nickname: profile.nickname ?? openId, ...(profile.avatar !== undefined ? { avatar: profile.avatar } : {}) });
+  const res = await t.http
+    .post('/api/group/auth/login')
+    .send({ openId, nickname: profile.nickname ?? openId, ...(profile.avatar !== undefined ? { avatar: profile.avatar } : {}) });
   if (res.status !== 200) throw new Error(`user login failed: ${res.status} ${JSON.stringify(res.body)}`);
   return { token: res.body.data.token as string, id: res.body.data.user.id as number };
 }
@@ -75,7 +77,12 @@ export async function newShop(t: TestApp, token: string, name = '测试门店'):
 }
 
 /** A new tenant and one shop of it: where most suites start. */
-export async function newTenantWithShop(t: TestApp, superToken: string, name: string, shopName?: string): Promise<Tenant & { shopId: number }> {
+export async function newTenantWithShop(
+  t: TestApp,
+  superToken: string,
+  name: string,
+  shopName?: string,
+): Promise<Tenant & { shopId: number }> {
   const tenant = await newTenant(t, superToken, name);
   return { ...tenant, shopId: await newShop(t, tenant.token, shopName) };
 }
@@ -122,7 +129,19 @@ export async function dealCounters(t: TestApp, id: number): Promise<DealCounters
 
 /** A coupon body as the admin UI sends it (1 满减 100 减 10, valid 30 days after receiving, one per user). */
 export function couponBody(over: Record<string, unknown> = {}): Record<string, unknown> {
-  return { name: '满100减10', couponMethod: 1, enough: 100, deduct: 10, useType: 0, timeLimit: 0, timeDays: 30, total: -1, getMax: 1, inUse: true, ...over };
+  return {
+    name: '满100减10',
+    couponMethod: 1,
+    enough: 100,
+    deduct: 10,
+    useType: 0,
+    timeLimit: 0,
+    timeDays: 30,
+    total: -1,
+    getMax: 1,
+    inUse: true,
+    ...over,
+  };
 }
 
 /** The coupon row the admin create route stores for `couponBody()` with the same changes. */
@@ -172,7 +191,15 @@ export async function giveCoupon(t: TestApp, coupon: Coupon, userId: number, ove
 
 // --- checkout and payment
 
-export const ADDRESS = { mobile: '150132454657', username: '收货人', province: '广东省', city: '广州市', district: '白云区', street: '黄石街道', address: '新市二街 1003 号' };
+export const ADDRESS = {
+  mobile: '150132454657',
+  username: '收货人',
+  province: '广东省',
+  city: '广州市',
+  district: '白云区',
+  street: '黄石街道',
+  address: '新市二街 1003 号',
+};
 
 export interface Line {
   product_id: number;
@@ -196,8 +223,18 @@ export interface Checkout {
 }
 
 /** A checkout that must be made (throws otherwise): createOrder with the given lines, coupon and address. */
-export async function checkout(t: TestApp, token: string, goods: Line[], opts: { couponId?: number; address?: object; http?: Http } = {}): Promise<Checkout> {
-  const res = await createOrder(t, token, { goods, ...(opts.couponId ? { coupon_id: opts.couponId } : {}), ...(opts.address ? { address: opts.address } : {}) }, opts.http);
+export async function checkout(
+  t: TestApp,
+  token: string,
+  goods: Line[],
+  opts: { couponId?: number; address?: object; http?: Http } = {},
+): Promise<Checkout> {
+  const res = await createOrder(
+    t,
+    token,
+    { goods, ...(opts.couponId ? { coupon_id: opts.couponId } : {}), ...(opts.address ? { address: opts.address } : {}) },
+    opts.http,
+  );
   if (res.status !== 200) throw new Error(`createOrder ${res.status} ${JSON.stringify(res.body)}`);
   const payNo = res.body.data.pay_no as string;
   const [row] = await t.ds.query('SELECT id FROM checkout WHERE pay_no = ?', [payNo]);

@@ -26,9 +26,11 @@ const METHODS = ['get', 'post', 'put', 'patch', 'delete', 'del', 'head', 'option
 
 /** Tests are run one after another: a request made after the last test ended comes from a hook of the next block. */
 let finishedTest: string | undefined;
-if (FILE) afterEach(() => {
-  finishedTest = expect.getState().currentTestName;
-});
+if (FILE) {
+  afterEach(() => {
+    finishedTest = expect.getState().currentTestName;
+  });
+}
 
 /** The client itself when recording is off (nothing wrapped, nothing to pay). */
 export function recorded(http: Http): Http {
