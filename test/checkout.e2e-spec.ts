@@ -1,9 +1,6 @@
 import Big from 'big.js';
-import { adminToken, bootApp, newShop, newTenant, TestApp } from './support/app';
-import { ADDRESS, giveCoupon, loginUser, makeCoupon, makeDeal } from './support/fixtures';
-
-const auth = (token: string) => ({ 'Authori-Zation': `Bearer ${token}` });
-const DAY = 24 * 3600 * 1000;
+import { bootApp, TestApp } from './support/app';
+import { ADDRESS, adminToken, createOrder, DAY, dealCounters, giveCoupon, loginUser, makeCoupon, makeDeal, newTenantWithShop, payOrder, User, userAuth } from './support/builders';
 
 describe('Checkout and the storefront order journey (MariaDB)', () => {
   let t: TestApp;
@@ -15,16 +12,10 @@ describe('Checkout and the storefront order journey (MariaDB)', () => {
   beforeAll(async () => {
     t = await bootApp('checkout', { LOGIN_RATE_LIMIT_PER_MINUTE: '100000' });
     const su = await adminToken(t);
-    const a = await newTenant(t, su, 'CheckoutA');
-    const b = await newTenant(t, su, 'CheckoutB');
-    tenantId = a.tenantId;
-    otherTenant = b.tenantId;
-    shopId = await newShop(t, a.token, '结算门店');
-    otherShop = await newShop(t, b.token, '别家门店');
+    ({ tenantId, shopId } = await newTenantWithShop(t, su, 'CheckoutA', '结算门店'));
+    ({ tenantId: otherTenant, shopId: otherShop } = await newTenantWithShop(t, su, 'CheckoutB', '别家门店'));
   });
   afterAll(() => t.close());
-
-  const dealRow = async (id: number) => (await t.ds.query('SELECT stock, payed_count, order_count, last_sequence FROM group_buying WHERE id = ?', [id]))[0];
 
   describe('computedOrder', () => {
     it('prices two lines from the database (goods as a JSON string, form-encoded) and writes nothing', async () => {
@@ -36,7 +27,7 @@ describe('Checkout and the storefront order journey (MariaDB)', () => {
         { product_id: d2.id, quantity: '1' },
       ]);
       const address = encodeURIComponent(JSON.stringify(ADDRESS));
-      const res = await t.http.post('/api/group/order/computedOrder').set(auth(u.token)).type('form').send({ goods, address });
+      const res = await t.http.post('/api/group/order/computedOrder').set(userAuth(u.token)).type('form').send({ goods, address });
       expect(res.status).toBe(200);
       expect(res.body.status).toBe(200);
       const d = res.body.data;
@@ -51,7 +42,7 @@ describe('Checkout and the storefront order journey (MariaDB)', () => {
       expect(d.orders[0]).toMatchObject({ group_buying_id: d1.id, shop_id: shopId, shop_name: '结算门店', deliver_type: 1, price: '200.00', quantity: 2, goods_price: '400.00', coupon_price: '0.00', dispatch_price: '0.00', pay_price: '400.00' });
       expect(d.orders[1]).toMatchObject({ group_buying_id: d2.id, deliver_type: 2, price: '100.00', quantity: 1, dispatch_price: '8.00', pay_price: '108.00' });
       expect(d.discount.member_coupons).toEqual([]);
-      expect((await dealRow(d1.id)).stock).toBe(100);
+      expect((await dealCounters(t, d1.id)).stock).toBe(100);
       const [{ n }] = await t.ds.query('SELECT COUNT(*) AS n FROM group_buying_order');
       expect(Number(n)).toBe(0);
     });
@@ -63,7 +54,7 @@ describe('Checkout and the storefront order journey (MariaDB)', () => {
       const mc = await giveCoupon(t, coupon, u.id);
       const res = await t.http
         .post('/api/group/order/computedOrder')
-        .set(auth(u.token))
+        .set(userAuth(u.token))
         .send({ goods: [{ product_id: d.id, quantity: 1 }], coupon_id: String(mc.id) });
       expect(res.status).toBe(200);
       expect(res.body.data.total_price).toBe('30.00');
@@ -80,12 +71,12 @@ describe('Checkout and the storefront order journey (MariaDB)', () => {
       const coupon = await makeCoupon(t, tenantId, { enough: new Big('100'), deduct: new Big('10') });
       const mc = await giveCoupon(t, coupon, u.id);
       const body = { goods: [a, b, c].map((d) => ({ product_id: d.id, quantity: 1 })), coupon_id: mc.id };
-      const comp = await t.http.post('/api/group/order/computedOrder').set(auth(u.token)).send(body);
+      const comp = await t.http.post('/api/group/order/computedOrder').set(userAuth(u.token)).send(body);
       expect(comp.body.data).toMatchObject({ total_price: '90.00', goods_price: '100.00', discount_price: '10.00' });
       expect(comp.body.data.orders.map((o: { coupon_price: string }) => o.coupon_price)).toEqual(['3.33', '3.33', '3.34']);
       const entry = comp.body.data.discount.member_coupons.find((m: { id: number }) => m.id === mc.id);
       expect(entry).toMatchObject({ valid: true, checked: true });
-      const created = await t.http.post('/api/group/order/createOrder').set(auth(u.token)).send(body);
+      const created = await createOrder(t, u.token, body);
       expect(created.status).toBe(200);
       const { pay_no, orders, ...rest } = created.body.data;
       expect(pay_no).toMatch(/^tg\d{4,30}$/);
@@ -100,18 +91,18 @@ describe('Checkout and the storefront order journey (MariaDB)', () => {
       const money = await t.ds.query('SELECT money, coupon_money FROM group_buying_order WHERE pay_no = ? ORDER BY id', [pay_no]);
       expect(money.map((r: { money: string }) => r.money)).toEqual(['30.00', '30.00', '30.00']);
       // a second checkout with the same coupon is refused
-      const again = await t.http.post('/api/group/order/createOrder').set(auth(u.token)).send(body);
+      const again = await createOrder(t, u.token, body);
       expect(again.status).toBe(409);
       expect(again.body.status).toBe(1001);
     });
   });
 
   describe('createOrder rules', () => {
-    let u: { token: string; id: number };
+    let u: User;
     beforeAll(async () => {
       u = await loginUser(t, 'c-rules');
     });
-    const create = (body: object) => t.http.post('/api/group/order/createOrder').set(auth(u.token)).send(body);
+    const create = (body: object) => createOrder(t, u.token, body);
 
     it('makes one order per line under one pay_no, takes stock, counts orders', async () => {
       const d1 = await makeDeal(t, tenantId, shopId, { price: new Big('12.50'), stock: 10 });
@@ -125,8 +116,8 @@ describe('Checkout and the storefront order journey (MariaDB)', () => {
       expect(orders.map((o: { status: number }) => o.status)).toEqual([0, 0]);
       expect(orders.map((o: { money: string }) => o.money)).toEqual(['37.50', '14.50']);
       expect(orders[0].remark).toBe('少放辣');
-      expect(await dealRow(d1.id)).toMatchObject({ stock: 7, order_count: 1, payed_count: 0 });
-      expect(await dealRow(d2.id)).toMatchObject({ stock: 8, order_count: 1 });
+      expect(await dealCounters(t, d1.id)).toMatchObject({ stock: 7, order_count: 1, payed_count: 0 });
+      expect(await dealCounters(t, d2.id)).toMatchObject({ stock: 8, order_count: 1 });
       const [checkout] = await t.ds.query('SELECT status, total_price FROM checkout WHERE pay_no = ?', [res.body.data.pay_no]);
       expect(checkout).toMatchObject({ status: 0, total_price: '52.00' });
     });
@@ -147,7 +138,7 @@ describe('Checkout and the storefront order journey (MariaDB)', () => {
       const res = await create({ goods: [{ product_id: d.id, quantity: 1 }] });
       expect(res.status).toBe(409);
       expect(res.body).toMatchObject({ status: 1001, msg: expect.stringContaining('无法购买') });
-      expect((await dealRow(d.id)).stock).toBe(100);
+      expect((await dealCounters(t, d.id)).stock).toBe(100);
     });
 
     it('409/1002 when stock is short, nothing taken from the other lines', async () => {
@@ -156,8 +147,8 @@ describe('Checkout and the storefront order journey (MariaDB)', () => {
       const res = await create({ goods: [{ product_id: ok.id, quantity: 2 }, { product_id: short.id, quantity: 2 }] });
       expect(res.status).toBe(409);
       expect(res.body.status).toBe(1002);
-      expect((await dealRow(ok.id)).stock).toBe(5);
-      expect((await dealRow(short.id)).stock).toBe(1);
+      expect((await dealCounters(t, ok.id)).stock).toBe(5);
+      expect((await dealCounters(t, short.id)).stock).toBe(1);
     });
 
     it('409/1001 over the per-user limit (counting open orders, not expired/closed ones)', async () => {
@@ -212,7 +203,7 @@ describe('Checkout and the storefront order journey (MariaDB)', () => {
       const res = await create({ goods: [{ product_id: d.id, quantity: 1 }], coupon_id: theirs.id });
       expect(res.status).toBe(409);
       expect(res.body.status).toBe(1001);
-      expect((await dealRow(d.id)).stock).toBe(100);
+      expect((await dealCounters(t, d.id)).stock).toBe(100);
     });
   });
 
@@ -222,31 +213,31 @@ describe('Checkout and the storefront order journey (MariaDB)', () => {
       const codes: string[] = [];
       for (const who of ['p1', 'p2', 'p3']) {
         const u = await loginUser(t, `c-pay-${who}`);
-        const res = await t.http.post('/api/group/order/createOrder').set(auth(u.token)).send({ goods: [{ product_id: d.id, quantity: 2 }] });
+        const res = await createOrder(t, u.token, { goods: [{ product_id: d.id, quantity: 2 }] });
         const code = res.body.data.orders[0].code;
-        const pay = await t.http.get(`/api/group/order/payOrder/${code}`).set(auth(u.token));
+        const pay = await payOrder(t, u.token, code);
         expect(pay.status).toBe(200);
         expect(pay.body).toEqual({ status: 701, msg: '支付成功', data: { paid: true, pay_no: res.body.data.pay_no } });
-        const again = await t.http.get(`/api/group/order/payOrder/${code}`).set(auth(u.token));
+        const again = await payOrder(t, u.token, code);
         expect(again.body.status).toBe(701);
-        const info = await t.http.get(`/api/group/order/order_info/${code}`).set(auth(u.token));
+        const info = await t.http.get(`/api/group/order/order_info/${code}`).set(userAuth(u.token));
         expect(info.body.data).toMatchObject({ code, status: 1, status_name: '已支付', sequence: codes.length + 1, quantity: 2, pay_price: '10.00' });
         expect(info.body.data.deliver_code).toMatch(/^\d{8}$/);
         expect(info.body.data.pay_time).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
         codes.push(code);
       }
-      expect(await dealRow(d.id)).toMatchObject({ payed_count: 6, last_sequence: 3, order_count: 3, stock: 94 });
+      expect(await dealCounters(t, d.id)).toMatchObject({ payed_count: 6, last_sequence: 3, order_count: 3, stock: 94 });
     });
 
     it("another user's order is a 404 everywhere", async () => {
       const d = await makeDeal(t, tenantId, shopId);
       const a = await loginUser(t, 'c-own-a');
       const b = await loginUser(t, 'c-own-b');
-      const res = await t.http.post('/api/group/order/createOrder').set(auth(a.token)).send({ goods: [{ product_id: d.id, quantity: 1 }] });
+      const res = await createOrder(t, a.token, { goods: [{ product_id: d.id, quantity: 1 }] });
       const code = res.body.data.orders[0].code;
-      expect((await t.http.get(`/api/group/order/order_info/${code}`).set(auth(b.token))).status).toBe(404);
-      expect((await t.http.get(`/api/group/order/payOrder/${code}`).set(auth(b.token))).status).toBe(404);
-      expect((await t.http.post('/api/group/order/cancel').set(auth(b.token)).send({ code })).status).toBe(404);
+      expect((await t.http.get(`/api/group/order/order_info/${code}`).set(userAuth(b.token))).status).toBe(404);
+      expect((await payOrder(t, b.token, code)).status).toBe(404);
+      expect((await t.http.post('/api/group/order/cancel').set(userAuth(b.token)).send({ code })).status).toBe(404);
       const [o] = await t.ds.query('SELECT status FROM group_buying_order WHERE code = ?', [code]);
       expect(o.status).toBe(0);
     });
@@ -254,15 +245,15 @@ describe('Checkout and the storefront order journey (MariaDB)', () => {
     it('1003 when paying an expired or closed checkout, even before the sweep marks it', async () => {
       const d = await makeDeal(t, tenantId, shopId);
       const u = await loginUser(t, 'c-expired');
-      const res = await t.http.post('/api/group/order/createOrder').set(auth(u.token)).send({ goods: [{ product_id: d.id, quantity: 1 }] });
+      const res = await createOrder(t, u.token, { goods: [{ product_id: d.id, quantity: 1 }] });
       await t.ds.query('UPDATE checkout SET expire_time = ? WHERE pay_no = ?', [new Date(Date.now() - 1000), res.body.data.pay_no]);
-      const pay = await t.http.get(`/api/group/order/payOrder/${res.body.data.orders[0].code}`).set(auth(u.token));
+      const pay = await payOrder(t, u.token, res.body.data.orders[0].code);
       expect(pay.status).toBe(409);
       expect(pay.body.status).toBe(1003);
-      const res2 = await t.http.post('/api/group/order/createOrder').set(auth(u.token)).send({ goods: [{ product_id: d.id, quantity: 1 }] });
+      const res2 = await createOrder(t, u.token, { goods: [{ product_id: d.id, quantity: 1 }] });
       const code2 = res2.body.data.orders[0].code;
-      expect((await t.http.post('/api/group/order/cancel').set(auth(u.token)).send({ code: code2 })).status).toBe(200);
-      const pay2 = await t.http.get(`/api/group/order/payOrder/${code2}`).set(auth(u.token));
+      expect((await t.http.post('/api/group/order/cancel').set(userAuth(u.token)).send({ code: code2 })).status).toBe(200);
+      const pay2 = await payOrder(t, u.token, code2);
       expect(pay2.body.status).toBe(1003);
     });
 
@@ -272,34 +263,28 @@ describe('Checkout and the storefront order journey (MariaDB)', () => {
       const u = await loginUser(t, 'c-cancel');
       const coupon = await makeCoupon(t, tenantId);
       const mc = await giveCoupon(t, coupon, u.id);
-      const res = await t.http
-        .post('/api/group/order/createOrder')
-        .set(auth(u.token))
-        .send({ goods: [{ product_id: d1.id, quantity: 1 }, { product_id: d2.id, quantity: 1 }], coupon_id: mc.id });
+      const res = await createOrder(t, u.token, { goods: [{ product_id: d1.id, quantity: 1 }, { product_id: d2.id, quantity: 1 }], coupon_id: mc.id });
       expect(res.body.data.total_price).toBe('110.00');
       const code = res.body.data.orders[1].code;
-      const c = await t.http.post('/api/group/order/cancel').set(auth(u.token)).send({ code });
+      const c = await t.http.post('/api/group/order/cancel').set(userAuth(u.token)).send({ code });
       expect(c.body).toEqual({ status: 200, msg: 'ok' });
       const statuses = await t.ds.query('SELECT status FROM group_buying_order WHERE pay_no = ?', [res.body.data.pay_no]);
       expect(statuses.map((s: { status: number }) => s.status)).toEqual([6, 6]);
-      expect(await dealRow(d1.id)).toMatchObject({ stock: 100, order_count: 0 });
+      expect(await dealCounters(t, d1.id)).toMatchObject({ stock: 100, order_count: 0 });
       const [mcRow] = await t.ds.query('SELECT used, pay_no FROM member_coupon WHERE id = ?', [mc.id]);
       expect(Number(mcRow.used)).toBe(0);
       expect(mcRow.pay_no).toBeNull();
       const [cRow] = await t.ds.query('SELECT used_count FROM coupon WHERE id = ?', [coupon.id]);
       expect(cRow.used_count).toBe(0);
-      const twice = await t.http.post('/api/group/order/cancel').set(auth(u.token)).send({ code });
+      const twice = await t.http.post('/api/group/order/cancel').set(userAuth(u.token)).send({ code });
       expect(twice.status).toBe(409);
       expect(twice.body.msg).toContain('已关闭');
       // paid orders cannot be cancelled
       // the returned coupon is usable again
-      const r2 = await t.http
-        .post('/api/group/order/createOrder')
-        .set(auth(u.token))
-        .send({ goods: [{ product_id: d1.id, quantity: 1 }, { product_id: d2.id, quantity: 1 }], coupon_id: mc.id });
+      const r2 = await createOrder(t, u.token, { goods: [{ product_id: d1.id, quantity: 1 }, { product_id: d2.id, quantity: 1 }], coupon_id: mc.id });
       expect(r2.body).toMatchObject({ status: 200, data: { total_price: '110.00' } });
-      await t.http.get(`/api/group/order/payOrder/${r2.body.data.orders[0].code}`).set(auth(u.token));
-      const paidCancel = await t.http.post('/api/group/order/cancel').set(auth(u.token)).send({ code: r2.body.data.orders[0].code });
+      await payOrder(t, u.token, r2.body.data.orders[0].code);
+      const paidCancel = await t.http.post('/api/group/order/cancel').set(userAuth(u.token)).send({ code: r2.body.data.orders[0].code });
       expect(paidCancel.status).toBe(409);
       expect(paidCancel.body.msg).toContain('已支付');
     });
@@ -307,31 +292,31 @@ describe('Checkout and the storefront order journey (MariaDB)', () => {
     it('take a shipped order, then review it once; order_list groups', async () => {
       const d = await makeDeal(t, tenantId, shopId);
       const u = await loginUser(t, 'c-take');
-      const res = await t.http.post('/api/group/order/createOrder').set(auth(u.token)).send({ goods: [{ product_id: d.id, quantity: 1 }] });
+      const res = await createOrder(t, u.token, { goods: [{ product_id: d.id, quantity: 1 }] });
       const code = res.body.data.orders[0].code;
-      const early = await t.http.post('/api/group/order/take').set(auth(u.token)).send({ code });
+      const early = await t.http.post('/api/group/order/take').set(userAuth(u.token)).send({ code });
       expect(early.status).toBe(409);
-      await t.http.get(`/api/group/order/payOrder/${code}`).set(auth(u.token));
-      const reviewEarly = await t.http.post('/api/group/order/comment').set(auth(u.token)).send({ code, score: 5, content: 'x' });
+      await payOrder(t, u.token, code);
+      const reviewEarly = await t.http.post('/api/group/order/comment').set(userAuth(u.token)).send({ code, score: 5, content: 'x' });
       expect(reviewEarly.status).toBe(409);
       await t.ds.query("UPDATE group_buying_order SET status = 3, tracking_no = 'SF123' WHERE code = ?", [code]);
-      const list1 = await t.http.post('/api/group/order/order_list').set(auth(u.token)).type('form').send({ status: '1' });
+      const list1 = await t.http.post('/api/group/order/order_list').set(userAuth(u.token)).type('form').send({ status: '1' });
       expect(list1.body.data).toMatchObject({ total: 1, page: 1, limit: 10 });
       expect(list1.body.data.list[0]).toMatchObject({ code, status: 3, tracking_no: 'SF123' });
-      const take = await t.http.post('/api/group/order/take').set(auth(u.token)).send({ code });
+      const take = await t.http.post('/api/group/order/take').set(userAuth(u.token)).send({ code });
       expect(take.status).toBe(200);
-      const toReview = await t.http.post('/api/group/order/order_list').set(auth(u.token)).send({ status: 2 });
+      const toReview = await t.http.post('/api/group/order/order_list').set(userAuth(u.token)).send({ status: 2 });
       expect(toReview.body.data.list.map((o: { code: string }) => o.code)).toEqual([code]);
-      const bad = await t.http.post('/api/group/order/comment').set(auth(u.token)).send({ code, score: 6, content: 'x' });
+      const bad = await t.http.post('/api/group/order/comment').set(userAuth(u.token)).send({ code, score: 6, content: 'x' });
       expect(bad.status).toBe(400);
       expect(bad.body.msg).toContain('score');
-      const ok = await t.http.post('/api/group/order/comment').set(auth(u.token)).send({ code, score: 5, content: '新鲜' });
+      const ok = await t.http.post('/api/group/order/comment').set(userAuth(u.token)).send({ code, score: 5, content: '新鲜' });
       expect(ok.status).toBe(200);
-      const twice = await t.http.post('/api/group/order/comment').set(auth(u.token)).send({ code, score: 4, content: 'again' });
+      const twice = await t.http.post('/api/group/order/comment').set(userAuth(u.token)).send({ code, score: 4, content: 'again' });
       expect(twice.status).toBe(409);
-      const done = await t.http.post('/api/group/order/order_list').set(auth(u.token)).send({ status: 3 });
+      const done = await t.http.post('/api/group/order/order_list').set(userAuth(u.token)).send({ status: 3 });
       expect(done.body.data.list[0]).toMatchObject({ code, status: 4, reviewed: true });
-      const all = await t.http.post('/api/group/order/order_list').set(auth(u.token)).send({});
+      const all = await t.http.post('/api/group/order/order_list').set(userAuth(u.token)).send({});
       expect(all.body.data.total).toBe(1);
     });
 
@@ -340,7 +325,7 @@ describe('Checkout and the storefront order journey (MariaDB)', () => {
       const u = await loginUser(t, 'c-free');
       const coupon = await makeCoupon(t, tenantId, { enough: new Big('0'), deduct: new Big('50') });
       const mc = await giveCoupon(t, coupon, u.id);
-      const res = await t.http.post('/api/group/order/createOrder').set(auth(u.token)).send({ goods: [{ product_id: d.id, quantity: 1 }], coupon_id: mc.id });
+      const res = await createOrder(t, u.token, { goods: [{ product_id: d.id, quantity: 1 }], coupon_id: mc.id });
       expect(res.body.data.total_price).toBe('0.00');
       const [o] = await t.ds.query('SELECT status, sequence, money FROM group_buying_order WHERE pay_no = ?', [res.body.data.pay_no]);
       expect(o).toMatchObject({ status: 1, sequence: 1, money: '0.00' });
@@ -352,22 +337,22 @@ describe('Checkout and the storefront order journey (MariaDB)', () => {
       const d = await makeDeal(t, tenantId, shopId);
       const u = await loginUser(t, 'c-idem');
       const body = { goods: [{ product_id: d.id, quantity: 1 }] };
-      const a = await t.http.post('/api/group/order/createOrder').set(auth(u.token)).set('Idempotency-Key', 'k-1').send(body);
-      const b = await t.http.post('/api/group/order/createOrder').set(auth(u.token)).set('Idempotency-Key', 'k-1').send(body);
+      const a = await createOrder(t, u.token, body).set('Idempotency-Key', 'k-1');
+      const b = await createOrder(t, u.token, body).set('Idempotency-Key', 'k-1');
       expect(a.status).toBe(200);
       expect(b.body).toEqual(a.body);
       const [{ n }] = await t.ds.query('SELECT COUNT(*) AS n FROM checkout WHERE user_id = ?', [u.id]);
       expect(Number(n)).toBe(1);
-      expect((await dealRow(d.id)).stock).toBe(99);
-      const c = await t.http.post('/api/group/order/createOrder').set(auth(u.token)).set('Idempotency-Key', 'k-1').send({ goods: [{ product_id: d.id, quantity: 2 }] });
+      expect((await dealCounters(t, d.id)).stock).toBe(99);
+      const c = await createOrder(t, u.token, { goods: [{ product_id: d.id, quantity: 2 }] }).set('Idempotency-Key', 'k-1');
       expect(c.status).toBe(422);
       expect(c.body.status).toBe(801);
       // the key is scoped to the user
       const other = await loginUser(t, 'c-idem-2');
-      const e = await t.http.post('/api/group/order/createOrder').set(auth(other.token)).set('Idempotency-Key', 'k-1').send(body);
+      const e = await createOrder(t, other.token, body).set('Idempotency-Key', 'k-1');
       expect(e.status).toBe(200);
       expect(e.body.data.pay_no).not.toBe(a.body.data.pay_no);
-      const long = await t.http.post('/api/group/order/createOrder').set(auth(u.token)).set('Idempotency-Key', 'x'.repeat(256)).send(body);
+      const long = await createOrder(t, u.token, body).set('Idempotency-Key', 'x'.repeat(256));
       expect(long.status).toBe(400);
     });
 
@@ -376,14 +361,14 @@ describe('Checkout and the storefront order journey (MariaDB)', () => {
       const u = await loginUser(t, 'c-idem-race');
       const body = { goods: [{ product_id: d.id, quantity: 1 }] };
       const answers = await Promise.all(
-        Array.from({ length: 8 }, () => t.http.post('/api/group/order/createOrder').set(auth(u.token)).set('Idempotency-Key', 'race-key').send(body)),
+        Array.from({ length: 8 }, () => createOrder(t, u.token, body).set('Idempotency-Key', 'race-key')),
       );
       const ok = answers.filter((r) => r.status === 200);
       expect(ok.length + answers.filter((r) => r.status === 409 && r.body.status === 801).length).toBe(8);
       expect(new Set(ok.map((r) => r.body.data.pay_no)).size).toBe(1);
       const [{ n }] = await t.ds.query('SELECT COUNT(*) AS n FROM checkout WHERE user_id = ?', [u.id]);
       expect(Number(n)).toBe(1);
-      expect((await dealRow(d.id)).stock).toBe(99);
+      expect((await dealCounters(t, d.id)).stock).toBe(99);
     });
   });
 
@@ -392,11 +377,11 @@ describe('Checkout and the storefront order journey (MariaDB)', () => {
       const d = await makeDeal(t, tenantId, shopId, { stock: 20, price: new Big('9.90') });
       const users = await Promise.all(Array.from({ length: 100 }, (_, i) => loginUser(t, `c-flash-${i}`)));
       const res = await Promise.all(
-        users.map((u) => t.http.post('/api/group/order/createOrder').set(auth(u.token)).send({ goods: [{ product_id: d.id, quantity: 1 }] })),
+        users.map((u) => createOrder(t, u.token, { goods: [{ product_id: d.id, quantity: 1 }] })),
       );
       expect(res.filter((r) => r.status === 200)).toHaveLength(20);
       expect(res.filter((r) => r.status === 409 && r.body.status === 1002)).toHaveLength(80);
-      expect(await dealRow(d.id)).toMatchObject({ stock: 0, order_count: 20 });
+      expect(await dealCounters(t, d.id)).toMatchObject({ stock: 0, order_count: 20 });
       const [{ n, q }] = await t.ds.query('SELECT COUNT(*) AS n, SUM(qty) AS q FROM group_buying_order WHERE group_buying_id = ?', [d.id]);
       expect(Number(n)).toBe(20);
       expect(Number(q)).toBe(20);
@@ -404,13 +389,13 @@ describe('Checkout and the storefront order journey (MariaDB)', () => {
       const winners = res.filter((r) => r.status === 200);
       const tokens = new Map(users.map((u, i) => [i, u.token]));
       const pays = await Promise.all(
-        res.map((r, i) => (r.status === 200 ? t.http.get(`/api/group/order/payOrder/${r.body.data.orders[0].code}`).set(auth(tokens.get(i)!)) : null)).filter(Boolean),
+        res.map((r, i) => (r.status === 200 ? payOrder(t, tokens.get(i)!, r.body.data.orders[0].code) : null)).filter(Boolean),
       );
       expect(pays.every((p) => p!.body.status === 701)).toBe(true);
       expect(winners).toHaveLength(20);
       const seqs = (await t.ds.query('SELECT sequence FROM group_buying_order WHERE group_buying_id = ? ORDER BY sequence', [d.id])).map((r: { sequence: number }) => r.sequence);
       expect(seqs).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
-      expect(await dealRow(d.id)).toMatchObject({ payed_count: 20, last_sequence: 20 });
+      expect(await dealCounters(t, d.id)).toMatchObject({ payed_count: 20, last_sequence: 20 });
     });
 
     it('one coupon in 10 simultaneous checkouts is used by exactly one', async () => {
@@ -419,11 +404,11 @@ describe('Checkout and the storefront order journey (MariaDB)', () => {
       const coupon = await makeCoupon(t, tenantId);
       const mc = await giveCoupon(t, coupon, u.id);
       const res = await Promise.all(
-        Array.from({ length: 10 }, () => t.http.post('/api/group/order/createOrder').set(auth(u.token)).send({ goods: [{ product_id: d.id, quantity: 1 }], coupon_id: mc.id })),
+        Array.from({ length: 10 }, () => createOrder(t, u.token, { goods: [{ product_id: d.id, quantity: 1 }], coupon_id: mc.id })),
       );
       expect(res.filter((r) => r.status === 200)).toHaveLength(1);
       expect(res.filter((r) => r.status === 409 && r.body.status === 1001)).toHaveLength(9);
-      expect((await dealRow(d.id)).stock).toBe(99);
+      expect((await dealCounters(t, d.id)).stock).toBe(99);
       const [cRow] = await t.ds.query('SELECT used_count FROM coupon WHERE id = ?', [coupon.id]);
       expect(cRow.used_count).toBe(1);
     });
@@ -432,13 +417,13 @@ describe('Checkout and the storefront order journey (MariaDB)', () => {
       const d1 = await makeDeal(t, tenantId, shopId);
       const d2 = await makeDeal(t, tenantId, shopId);
       const u = await loginUser(t, 'c-pay-race');
-      const res = await t.http.post('/api/group/order/createOrder').set(auth(u.token)).send({ goods: [{ product_id: d1.id, quantity: 1 }, { product_id: d2.id, quantity: 3 }] });
+      const res = await createOrder(t, u.token, { goods: [{ product_id: d1.id, quantity: 1 }, { product_id: d2.id, quantity: 3 }] });
       const code = res.body.data.orders[0].code;
-      const pays = await Promise.all(Array.from({ length: 20 }, () => t.http.get(`/api/group/order/payOrder/${code}`).set(auth(u.token))));
+      const pays = await Promise.all(Array.from({ length: 20 }, () => payOrder(t, u.token, code)));
       expect(pays.every((p) => p.body.status === 701 || p.status === 409)).toBe(true);
       expect(pays.filter((p) => p.body.status === 701).length).toBeGreaterThan(0);
-      expect(await dealRow(d1.id)).toMatchObject({ payed_count: 1, last_sequence: 1 });
-      expect(await dealRow(d2.id)).toMatchObject({ payed_count: 3, last_sequence: 1 });
+      expect(await dealCounters(t, d1.id)).toMatchObject({ payed_count: 1, last_sequence: 1 });
+      expect(await dealCounters(t, d2.id)).toMatchObject({ payed_count: 3, last_sequence: 1 });
       const [{ n }] = await t.ds.query("SELECT COUNT(*) AS n FROM order_log WHERE action = 'pay' AND order_id IN (SELECT id FROM group_buying_order WHERE pay_no = ?)", [res.body.data.pay_no]);
       expect(Number(n)).toBe(2);
     });
@@ -446,9 +431,9 @@ describe('Checkout and the storefront order journey (MariaDB)', () => {
     it('the per-user limit holds under concurrency', async () => {
       const d = await makeDeal(t, tenantId, shopId, { limitPerUser: 2 });
       const u = await loginUser(t, 'c-limit-race');
-      const res = await Promise.all(Array.from({ length: 10 }, () => t.http.post('/api/group/order/createOrder').set(auth(u.token)).send({ goods: [{ product_id: d.id, quantity: 1 }] })));
+      const res = await Promise.all(Array.from({ length: 10 }, () => createOrder(t, u.token, { goods: [{ product_id: d.id, quantity: 1 }] })));
       expect(res.filter((r) => r.status === 200)).toHaveLength(2);
-      expect((await dealRow(d.id)).stock).toBe(98);
+      expect((await dealCounters(t, d.id)).stock).toBe(98);
     });
   });
 });

@@ -1,12 +1,13 @@
-import { adminToken, bootApp, newShop, newTenant, TestApp, userToken } from './support/app';
-import { couponBody, createCoupon, insertDeal } from './support/coupon-fixtures';
+import Big from 'big.js';
+import { bootApp, TestApp } from './support/app';
+import { adminToken, couponBody, loginUser, makeCoupon, makeDeal, newTenant, newTenantWithShop, Tenant } from './support/builders';
 
 const BASE = '/api/marketing/coupon';
 
 describe('Coupon admin API (MariaDB)', () => {
   let t: TestApp;
-  let a: { tenantId: number; token: string };
-  let b: { tenantId: number; token: string };
+  let a: Tenant;
+  let b: Tenant;
   let dealA1: number;
   let dealA2: number;
   let dealB: number;
@@ -18,14 +19,14 @@ describe('Coupon admin API (MariaDB)', () => {
   beforeAll(async () => {
     t = await bootApp('coupon_admin');
     const superToken = await adminToken(t);
-    a = await newTenant(t, superToken, 'CouponA');
-    b = await newTenant(t, superToken, 'CouponB');
-    const shopA = await newShop(t, a.token, 'A 店');
-    const shopB = await newShop(t, b.token, 'B 店');
-    dealA1 = await insertDeal(t, a.tenantId, shopA, { name: 'A 团 1' });
-    dealA2 = await insertDeal(t, a.tenantId, shopA, { name: 'A 团 2' });
-    dealB = await insertDeal(t, b.tenantId, shopB, { name: 'B 团' });
-    deletedDealA = await insertDeal(t, a.tenantId, shopA, { name: 'A 团 已删', deletedAt: new Date() });
+    const { shopId: shopA, ...tenantA } = await newTenantWithShop(t, superToken, 'CouponA', 'A 店');
+    const { shopId: shopB, ...tenantB } = await newTenantWithShop(t, superToken, 'CouponB', 'B 店');
+    a = tenantA;
+    b = tenantB;
+    dealA1 = (await makeDeal(t, a.tenantId, shopA, { name: 'A 团 1' })).id;
+    dealA2 = (await makeDeal(t, a.tenantId, shopA, { name: 'A 团 2' })).id;
+    dealB = (await makeDeal(t, b.tenantId, shopB, { name: 'B 团' })).id;
+    deletedDealA = (await makeDeal(t, a.tenantId, shopA, { name: 'A 团 已删', deletedAt: new Date() })).id;
   });
   afterAll(() => t.close());
 
@@ -100,8 +101,9 @@ describe('Coupon admin API (MariaDB)', () => {
     });
 
     it('accepts ISO 8601 dates', async () => {
-      const id = await createCoupon(t, a.token, { timeLimit: 1, timeStart: '2030-03-01T00:00:00+08:00', timeEnd: '2030-03-02T00:00:00Z' });
-      const view = await get(`get?id=${id}`, a.token);
+      const res = await post('create', a.token, couponBody({ timeLimit: 1, timeStart: '2030-03-01T00:00:00+08:00', timeEnd: '2030-03-02T00:00:00Z' }));
+      expect(res.status).toBe(200);
+      const view = await get(`get?id=${res.body.data}`, a.token);
       expect(view.body.timeStart).toBe('2030-03-01 00:00:00');
       expect(view.body.timeEnd).toBe('2030-03-02 08:00:00');
     });
@@ -119,8 +121,9 @@ describe('Coupon admin API (MariaDB)', () => {
     });
 
     it('restricts a coupon to own deals (useType 2), deduplicated', async () => {
-      const id = await createCoupon(t, a.token, { useType: 2, groupBuyingIds: [dealA1, String(dealA2), dealA1] });
-      const view = await get(`get?id=${id}`, a.token);
+      const res = await post('create', a.token, couponBody({ useType: 2, groupBuyingIds: [dealA1, String(dealA2), dealA1] }));
+      expect(res.status).toBe(200);
+      const view = await get(`get?id=${res.body.data}`, a.token);
       expect(view.body.useType).toBe(2);
       expect(view.body.groupBuyingIds).toEqual([dealA1, dealA2]);
     });
@@ -210,7 +213,7 @@ describe('Coupon admin API (MariaDB)', () => {
 
   describe('update', () => {
     it('replaces the terms; switching method and time rule clears the other fields', async () => {
-      const id = await createCoupon(t, a.token, { name: '旧', couponMethod: 1, deduct: 10 });
+      const { id } = await makeCoupon(t, a.tenantId, { name: '旧', couponMethod: 1, deduct: new Big('10') });
       const res = await post('update', a.token, {
         id: String(id),
         name: '新 9 折',
@@ -252,7 +255,7 @@ describe('Coupon admin API (MariaDB)', () => {
     });
 
     it('validates like create (400) and checks deals (404)', async () => {
-      const id = await createCoupon(t, a.token);
+      const { id } = await makeCoupon(t, a.tenantId);
       const bad = await post('update', a.token, couponBody({ id, couponMethod: 2, discount: 10 }));
       expect(bad.status).toBe(400);
       expect(bad.body.message).toContain('discount');
@@ -263,7 +266,7 @@ describe('Coupon admin API (MariaDB)', () => {
     });
 
     it('409 when total would drop below receivedCount; equal or unlimited is fine', async () => {
-      const id = await createCoupon(t, a.token, { total: 10 });
+      const { id } = await makeCoupon(t, a.tenantId, { total: 10 });
       await t.ds.query('UPDATE coupon SET received_count = 5 WHERE id = ?', [id]);
       const low = await post('update', a.token, couponBody({ id, total: 4 }));
       expect(low.status).toBe(409);
@@ -278,12 +281,12 @@ describe('Coupon admin API (MariaDB)', () => {
   });
 
   describe('list, paging and sums', () => {
-    let c: { tenantId: number; token: string };
+    let c: Tenant;
     const ids: number[] = [];
 
     beforeAll(async () => {
       c = await newTenant(t, await adminToken(t), 'CouponPaging');
-      for (let i = 1; i <= 5; i++) ids.push(await createCoupon(t, c.token, { name: i % 2 ? `春节券 ${i}` : `日常券 ${i}` }));
+      for (let i = 1; i <= 5; i++) ids.push((await makeCoupon(t, c.tenantId, { name: i % 2 ? `春节券 ${i}` : `日常券 ${i}` })).id);
       await t.ds.query('UPDATE coupon SET received_count = id % 7 + 1, used_count = id % 3 WHERE tenant_id = ?', [c.tenantId]);
     });
 
@@ -322,7 +325,7 @@ describe('Coupon admin API (MariaDB)', () => {
 
   describe('soft delete', () => {
     it('gone from get, list, update and delete; the row stays', async () => {
-      const id = await createCoupon(t, b.token, { name: '待删除' });
+      const { id } = await makeCoupon(t, b.tenantId, { name: '待删除' });
       const del = await t.http.post(`${BASE}/delete?id=${id}`).set('Authorization', `Bearer ${b.token}`);
       expect(del.status).toBe(200);
       expect(del.body).toEqual({ status: 200, message: '' });
@@ -344,7 +347,7 @@ describe('Coupon admin API (MariaDB)', () => {
 
   describe('tenant isolation', () => {
     it("another tenant's coupon is a 404 for get, update and delete, and absent from its list", async () => {
-      const id = await createCoupon(t, a.token, { name: 'A 专属' });
+      const { id } = await makeCoupon(t, a.tenantId, { name: 'A 专属' });
       const g = await get(`get?id=${id}`, b.token);
       expect(g.status).toBe(404);
       expect(g.body.status).toBe(404);
@@ -358,7 +361,7 @@ describe('Coupon admin API (MariaDB)', () => {
 
     it('401 without a token, 403 with a storefront token', async () => {
       expect((await t.http.get(`${BASE}/getlist`)).status).toBe(401);
-      const user = await userToken(t, 'oCouponAdmin');
+      const user = (await loginUser(t, 'oCouponAdmin')).token;
       const res = await t.http.post(`${BASE}/create`).set('Authorization', `Bearer ${user}`).send(couponBody());
       expect(res.status).toBe(403);
     });

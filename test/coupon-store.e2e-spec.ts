@@ -1,35 +1,16 @@
 import Big from 'big.js';
 import { CouponService } from '../src/coupon/coupon.service';
 import { DomainError } from '../src/common/errors';
-import { adminToken, bootApp, newShop, newTenant, TestApp } from './support/app';
-import { couponBody, createCoupon, insertDeal, Instance, secondInstance } from './support/coupon-fixtures';
+import { bootApp, Instance, secondInstance, TestApp } from './support/app';
+import { adminToken, couponBody, DAY, fromNow, loginUser, makeCoupon, makeDeal, newTenant, newTenantWithShop, shanghai, shanghaiDate, Tenant, User } from './support/builders';
 
 const STORE = '/api/group/coupon';
 const ADMIN = '/api/marketing/coupon';
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
-
-interface Login {
-  token: string;
-  id: number;
-}
-
-async function login(t: TestApp, openId: string): Promise<Login> {
-  const res = await t.http.post('/api/group/auth/login').send({ openId, nickname: openId });
-  if (res.status !== 200) throw new Error(`login failed: ${res.status} ${JSON.stringify(res.body)}`);
-  return { token: res.body.data.token, id: res.body.data.user.id };
-}
-
-const fmt = (d: Date) => {
-  // YYYY-MM-DD HH:mm:ss in Asia/Shanghai (UTC+8, no DST), as the API takes and returns dates
-  const s = new Date(d.getTime() + 8 * HOUR).toISOString();
-  return `${s.slice(0, 10)} ${s.slice(11, 19)}`;
-};
 
 describe('Coupon storefront API and checkout service (MariaDB)', () => {
   let t: TestApp;
-  let a: { tenantId: number; token: string };
-  let b: { tenantId: number; token: string };
+  let a: Tenant;
+  let b: Tenant;
   let dealA: number;
   let svc: CouponService;
 
@@ -42,35 +23,38 @@ describe('Coupon storefront API and checkout service (MariaDB)', () => {
   beforeAll(async () => {
     t = await bootApp('coupon_store', { LOGIN_RATE_LIMIT_PER_MINUTE: '10000' });
     const superToken = await adminToken(t);
-    a = await newTenant(t, superToken, 'StoreCouponA');
+    const { shopId, ...tenantA } = await newTenantWithShop(t, superToken, 'StoreCouponA');
+    a = tenantA;
     b = await newTenant(t, superToken, 'StoreCouponB');
-    dealA = await insertDeal(t, a.tenantId, await newShop(t, a.token));
+    dealA = (await makeDeal(t, a.tenantId, shopId)).id;
     svc = t.app.get(CouponService);
   });
   afterAll(() => t.close());
 
   describe('GET list (receivable coupons)', () => {
     let open: number, fixed: number, off: number, deleted: number, exhausted: number, ended: number, other: number;
-    let u: Login;
+    let u: User;
 
     beforeAll(async () => {
-      u = await login(t, 'oList');
-      open = await createCoupon(t, a.token, { name: '满100减10', enough: 100, deduct: 10, getMax: 2 });
-      fixed = await createCoupon(t, a.token, {
-        name: '9.5折',
-        couponMethod: 2,
-        discount: 9.5,
-        enough: 0,
-        timeLimit: 1,
-        timeStart: fmt(new Date(Date.now() + DAY)),
-        timeEnd: fmt(new Date(Date.now() + 10 * DAY)),
-      });
-      off = await createCoupon(t, a.token, { name: '停用', inUse: false });
-      deleted = await createCoupon(t, a.token, { name: '已删' });
+      u = await loginUser(t, 'oList');
+      open = (await makeCoupon(t, a.tenantId, { name: '满100减10', enough: new Big('100'), deduct: new Big('10'), getMax: 2 })).id;
+      fixed = (
+        await makeCoupon(t, a.tenantId, {
+          name: '9.5折',
+          couponMethod: 2,
+          discount: new Big('9.5'),
+          enough: new Big('0'),
+          timeLimit: 1,
+          timeStart: fromNow(DAY),
+          timeEnd: fromNow(10 * DAY),
+        })
+      ).id;
+      off = (await makeCoupon(t, a.tenantId, { name: '停用', inUse: false })).id;
+      deleted = (await makeCoupon(t, a.tenantId, { name: '已删' })).id;
       await t.http.post(`${ADMIN}/delete?id=${deleted}`).set('Authorization', `Bearer ${a.token}`);
-      exhausted = await createCoupon(t, a.token, { name: '领完', total: 0 });
-      ended = await createCoupon(t, a.token, { name: '已结束', timeLimit: 1, timeStart: '2020-01-01 00:00:00', timeEnd: '2020-02-01 00:00:00' });
-      other = await createCoupon(t, b.token, { name: 'B 券' });
+      exhausted = (await makeCoupon(t, a.tenantId, { name: '领完', total: 0 })).id;
+      ended = (await makeCoupon(t, a.tenantId, { name: '已结束', timeLimit: 1, timeStart: shanghaiDate('2020-01-01 00:00:00'), timeEnd: shanghaiDate('2020-02-01 00:00:00') })).id;
+      other = (await makeCoupon(t, b.tenantId, { name: 'B 券' })).id;
     });
 
     it('lists in-use, not deleted, not exhausted, not ended coupons of the tenant with storefront money strings', async () => {
@@ -129,14 +113,14 @@ describe('Coupon storefront API and checkout service (MariaDB)', () => {
       expect((await receive(u.token, open)).status).toBe(200);
       item = (await storeGet(`list?tenant_id=${a.tenantId}`, u.token)).body.data.list.find((c: { id: number }) => c.id === open);
       expect(item).toMatchObject({ received: 2, received_count: 2, can_receive: false });
-      const someoneElse = await login(t, 'oList2');
+      const someoneElse = await loginUser(t, 'oList2');
       item = (await storeGet(`list?tenant_id=${a.tenantId}`, someoneElse.token)).body.data.list.find((c: { id: number }) => c.id === open);
       expect(item).toMatchObject({ received: 0, can_receive: true });
     });
 
     it('an exhausted coupon leaves the list', async () => {
-      const id = await createCoupon(t, b.token, { name: '仅 1 张', total: 1 });
-      const u2 = await login(t, 'oList3');
+      const { id } = await makeCoupon(t, b.tenantId, { name: '仅 1 张', total: 1 });
+      const u2 = await loginUser(t, 'oList3');
       expect((await storeGet(`list?tenant_id=${b.tenantId}`, u2.token)).body.data.list.map((c: { id: number }) => c.id)).toContain(id);
       expect((await receive(u2.token, id)).status).toBe(200);
       expect((await storeGet(`list?tenant_id=${b.tenantId}`, u2.token)).body.data.list.map((c: { id: number }) => c.id)).not.toContain(id);
@@ -151,14 +135,14 @@ describe('Coupon storefront API and checkout service (MariaDB)', () => {
   });
 
   describe('POST receive', () => {
-    let u: Login;
+    let u: User;
 
     beforeAll(async () => {
-      u = await login(t, 'oReceive');
+      u = await loginUser(t, 'oReceive');
     });
 
     it('hands out a member coupon valid timeDays from receipt (coupon_id as a string)', async () => {
-      const id = await createCoupon(t, a.token, { name: '7 天券', enough: 99.9, deduct: 5.5, timeDays: 7 });
+      const { id } = await makeCoupon(t, a.tenantId, { name: '7 天券', enough: new Big('99.9'), deduct: new Big('5.5'), timeDays: 7 });
       const res = await receive(u.token, String(id));
       expect(res.status).toBe(200);
       expect(res.body).toEqual({
@@ -194,16 +178,16 @@ describe('Coupon storefront API and checkout service (MariaDB)', () => {
     });
 
     it("copies a fixed window (timeLimit 1); a form-encoded body works; not yet started → valid false", async () => {
-      const start = new Date(Date.now() + DAY);
-      const end = new Date(Date.now() + 5 * DAY);
-      const id = await createCoupon(t, a.token, { name: '下周 8 折', couponMethod: 2, discount: 8, timeLimit: 1, timeStart: fmt(start), timeEnd: fmt(end) });
+      const start = fromNow(DAY);
+      const end = fromNow(5 * DAY);
+      const { id } = await makeCoupon(t, a.tenantId, { name: '下周 8 折', couponMethod: 2, discount: new Big('8'), timeLimit: 1, timeStart: start, timeEnd: end });
       const res = await t.http.post(`${STORE}/receive`).set('Authori-Zation', `Bearer ${u.token}`).type('form').send(`coupon_id=${id}`);
       expect(res.status).toBe(200);
-      expect(res.body.data).toMatchObject({ time_start: fmt(start), time_end: fmt(end), expired_at: fmt(end), valid: false, coupon_method: 2, discount: '8.00' });
+      expect(res.body.data).toMatchObject({ time_start: shanghai(start), time_end: shanghai(end), expired_at: shanghai(end), valid: false, coupon_method: 2, discount: '8.00' });
     });
 
     it('409 1001 over the per-user limit', async () => {
-      const id = await createCoupon(t, a.token, { getMax: 1 });
+      const { id } = await makeCoupon(t, a.tenantId, { getMax: 1 });
       expect((await receive(u.token, id)).status).toBe(200);
       const again = await receive(u.token, id);
       expect(again.status).toBe(409);
@@ -212,20 +196,20 @@ describe('Coupon storefront API and checkout service (MariaDB)', () => {
     });
 
     it('409 1001 when exhausted or when its window has ended', async () => {
-      const none = await createCoupon(t, a.token, { total: 0 });
+      const none = (await makeCoupon(t, a.tenantId, { total: 0 })).id;
       const r1 = await receive(u.token, none);
       expect(r1.status).toBe(409);
       expect(r1.body.status).toBe(1001);
-      const ended = await createCoupon(t, a.token, { timeLimit: 1, timeStart: '2020-01-01 00:00:00', timeEnd: '2020-01-02 00:00:00' });
+      const ended = (await makeCoupon(t, a.tenantId, { timeLimit: 1, timeStart: shanghaiDate('2020-01-01 00:00:00'), timeEnd: shanghaiDate('2020-01-02 00:00:00') })).id;
       const r2 = await receive(u.token, ended);
       expect(r2.status).toBe(409);
       expect(r2.body.status).toBe(1001);
     });
 
     it('404 for an unknown, deleted or switched-off coupon', async () => {
-      const del = await createCoupon(t, a.token);
+      const del = (await makeCoupon(t, a.tenantId)).id;
       await t.http.post(`${ADMIN}/delete?id=${del}`).set('Authorization', `Bearer ${a.token}`);
-      const off = await createCoupon(t, a.token, { inUse: false });
+      const off = (await makeCoupon(t, a.tenantId, { inUse: false })).id;
       for (const id of [98765432, del, off]) {
         const res = await receive(u.token, id);
         expect(res.status).toBe(404);
@@ -243,17 +227,17 @@ describe('Coupon storefront API and checkout service (MariaDB)', () => {
   });
 
   describe('GET mine', () => {
-    let u: Login;
+    let u: User;
     let usable: number, used: number, expired: number, orphaned: number, future: number;
 
     beforeAll(async () => {
-      u = await login(t, 'oMine');
+      u = await loginUser(t, 'oMine');
       const ids = {
-        usable: await createCoupon(t, a.token, { name: '可用' }),
-        used: await createCoupon(t, a.token, { name: '已用' }),
-        expired: await createCoupon(t, a.token, { name: '过期' }),
-        orphaned: await createCoupon(t, a.token, { name: '模板已删' }),
-        future: await createCoupon(t, a.token, { name: '未开始', timeLimit: 1, timeStart: fmt(new Date(Date.now() + DAY)), timeEnd: fmt(new Date(Date.now() + 2 * DAY)) }),
+        usable: (await makeCoupon(t, a.tenantId, { name: '可用' })).id,
+        used: (await makeCoupon(t, a.tenantId, { name: '已用' })).id,
+        expired: (await makeCoupon(t, a.tenantId, { name: '过期' })).id,
+        orphaned: (await makeCoupon(t, a.tenantId, { name: '模板已删' })).id,
+        future: (await makeCoupon(t, a.tenantId, { name: '未开始', timeLimit: 1, timeStart: fromNow(DAY), timeEnd: fromNow(2 * DAY) })).id,
       };
       usable = (await receive(u.token, ids.usable)).body.data.id;
       used = (await receive(u.token, ids.used)).body.data.id;
@@ -300,7 +284,7 @@ describe('Coupon storefront API and checkout service (MariaDB)', () => {
     });
 
     it("never shows another user's coupons", async () => {
-      const other = await login(t, 'oMineOther');
+      const other = await loginUser(t, 'oMineOther');
       const res = await storeGet('mine', other.token);
       expect(res.body.data).toMatchObject({ list: [], total: 0 });
     });
@@ -315,8 +299,8 @@ describe('Coupon storefront API and checkout service (MariaDB)', () => {
     afterAll(() => second.close());
 
     it('30 users at once on a coupon with total 10: exactly 10 receive it', async () => {
-      const id = await createCoupon(t, a.token, { name: '限量 10 张', total: 10, getMax: 1 });
-      const users = await Promise.all(Array.from({ length: 30 }, (_, i) => login(t, `oRush${i}`)));
+      const { id } = await makeCoupon(t, a.tenantId, { name: '限量 10 张', total: 10, getMax: 1 });
+      const users = await Promise.all(Array.from({ length: 30 }, (_, i) => loginUser(t, `oRush${i}`)));
       const results = await Promise.all(users.map((u, i) => receive(u.token, id, i % 2 ? second.http : t.http)));
       const ok = results.filter((r) => r.status === 200);
       const refused = results.filter((r) => r.status === 409);
@@ -330,8 +314,8 @@ describe('Coupon storefront API and checkout service (MariaDB)', () => {
     });
 
     it('one user 10 times at once on a coupon with getMax 2: exactly 2', async () => {
-      const id = await createCoupon(t, a.token, { name: '每人 2 张', total: -1, getMax: 2 });
-      const u = await login(t, 'oGreedy');
+      const { id } = await makeCoupon(t, a.tenantId, { name: '每人 2 张', total: -1, getMax: 2 });
+      const u = await loginUser(t, 'oGreedy');
       const results = await Promise.all(Array.from({ length: 10 }, (_, i) => receive(u.token, id, i % 2 ? second.http : t.http)));
       expect(results.filter((r) => r.status === 200)).toHaveLength(2);
       expect(results.filter((r) => r.status === 409 && r.body.status === 1001)).toHaveLength(8);
@@ -341,8 +325,8 @@ describe('Coupon storefront API and checkout service (MariaDB)', () => {
     });
 
     it('10 users × 3 tries at once, total 5 and getMax 2: 5 handed out, nobody above 2', async () => {
-      const id = await createCoupon(t, a.token, { name: '混合', total: 5, getMax: 2 });
-      const users = await Promise.all(Array.from({ length: 10 }, (_, i) => login(t, `oMix${i}`)));
+      const { id } = await makeCoupon(t, a.tenantId, { name: '混合', total: 5, getMax: 2 });
+      const users = await Promise.all(Array.from({ length: 10 }, (_, i) => loginUser(t, `oMix${i}`)));
       const tries = users.flatMap((u) => [u, u, u]);
       const results = await Promise.all(tries.map((u, i) => receive(u.token, id, i % 2 ? second.http : t.http)));
       expect(results.filter((r) => r.status === 200)).toHaveLength(5);
@@ -355,8 +339,8 @@ describe('Coupon storefront API and checkout service (MariaDB)', () => {
   });
 
   describe('CouponService for the checkout', () => {
-    let u: Login;
-    let stranger: Login;
+    let u: User;
+    let stranger: User;
     let deductId: number;
     let discountId: number;
     let mcDeduct: number;
@@ -364,11 +348,11 @@ describe('Coupon storefront API and checkout service (MariaDB)', () => {
     let mcB: number;
 
     beforeAll(async () => {
-      u = await login(t, 'oCheckout');
-      stranger = await login(t, 'oStranger');
-      deductId = await createCoupon(t, a.token, { name: '满50减8', enough: 50, deduct: 8, getMax: -1 });
-      discountId = await createCoupon(t, a.token, { name: '指定团 88 折', couponMethod: 2, discount: 8.8, enough: 0, useType: 2, groupBuyingIds: [dealA] });
-      const bCoupon = await createCoupon(t, b.token, { name: 'B 券' });
+      u = await loginUser(t, 'oCheckout');
+      stranger = await loginUser(t, 'oStranger');
+      deductId = (await makeCoupon(t, a.tenantId, { name: '满50减8', enough: new Big('50'), deduct: new Big('8'), getMax: -1 })).id;
+      discountId = (await makeCoupon(t, a.tenantId, { name: '指定团 88 折', couponMethod: 2, discount: new Big('8.8'), enough: new Big('0'), useType: 2, groupBuyingIds: [dealA] })).id;
+      const bCoupon = (await makeCoupon(t, b.tenantId, { name: 'B 券' })).id;
       mcDeduct = (await receive(u.token, deductId)).body.data.id;
       mcDiscount = (await receive(u.token, discountId)).body.data.id;
       mcB = (await receive(u.token, bCoupon)).body.data.id;
@@ -452,7 +436,7 @@ describe('Coupon storefront API and checkout service (MariaDB)', () => {
       await expect(attempt(mcDeduct, stranger.id, a.tenantId)).rejects.toMatchObject({ status: 1001, http: 409 });
       await expect(attempt(mcB, u.id, a.tenantId)).rejects.toMatchObject({ status: 1001 });
       await expect(attempt(99999999, u.id, a.tenantId)).rejects.toMatchObject({ status: 1001 });
-      const laterId = await createCoupon(t, a.token, { timeLimit: 1, timeStart: fmt(new Date(Date.now() + DAY)), timeEnd: fmt(new Date(Date.now() + 2 * DAY)) });
+      const laterId = (await makeCoupon(t, a.tenantId, { timeLimit: 1, timeStart: fromNow(DAY), timeEnd: fromNow(2 * DAY) })).id;
       const later = (await receive(u.token, laterId)).body.data.id;
       await expect(attempt(later, u.id, a.tenantId)).rejects.toMatchObject({ status: 1001 });
       const [row] = await t.ds.query('SELECT COUNT(*) AS n FROM member_coupon WHERE pay_no = ?', ['tg4000000001']);
@@ -507,7 +491,7 @@ describe('Coupons on the embedded SQLite default', () => {
   afterAll(() => t.close());
 
   it('receives the demo coupons within their limits, also at once, and uses/returns one', async () => {
-    const u = await login(t, 'oSqliteCoupon');
+    const u = await loginUser(t, 'oSqliteCoupon');
     const list = await t.http.get(`${STORE}/list`).set('Authori-Zation', `Bearer ${u.token}`);
     expect(list.status).toBe(200);
     const byName = new Map<string, { id: number; tenant_id: number }>(list.body.data.list.map((c: { name: string; id: number; tenant_id: number }) => [c.name, c]));

@@ -1,5 +1,6 @@
 import { JwtService } from '@nestjs/jwt';
-import { adminToken, bootApp, newShop, newTenant, TEST_JWT_SECRET, TestApp, userToken } from './support/app';
+import { bootApp, TEST_JWT_SECRET, TestApp } from './support/app';
+import { adminToken, loginUser, newShop, newTenant, Tenant } from './support/builders';
 
 describe('Foundation (MariaDB)', () => {
   let t: TestApp;
@@ -146,7 +147,7 @@ describe('Foundation (MariaDB)', () => {
     });
 
     it('403 for a storefront token on an admin route, and the reverse', async () => {
-      const user = await userToken(t, 'oAud');
+      const user = (await loginUser(t, 'oAud')).token;
       const a = await t.http.get(shopList).set('Authorization', `Bearer ${user}`);
       expect(a.status).toBe(403);
       expect(a.body.status).toBe(403);
@@ -166,8 +167,8 @@ describe('Foundation (MariaDB)', () => {
   });
 
   describe('tenants and shops', () => {
-    let a: { tenantId: number; token: string };
-    let b: { tenantId: number; token: string };
+    let a: Tenant;
+    let b: Tenant;
     let shopA: number;
 
     beforeAll(async () => {

@@ -1,5 +1,7 @@
+import Big from 'big.js';
 import { DealCountersService } from '../src/order/deal-counters.service';
-import { adminToken, bootApp, newShop, newTenant, TestApp } from './support/app';
+import { bootApp, TestApp } from './support/app';
+import { adminToken, loginUser, makeDeal, newShop, newTenant, shanghaiDate, Tenant } from './support/builders';
 
 const P = '/api/marketing/groupbuying';
 const DATE_RE = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
@@ -51,8 +53,8 @@ let orderSeq = 0;
 describe('GroupBuying admin (MariaDB)', () => {
   let t: TestApp;
   let superToken: string;
-  let a: { tenantId: number; token: string };
-  let b: { tenantId: number; token: string };
+  let a: Tenant;
+  let b: Tenant;
   let shopA: number;
   let shopA2: number;
   let shopB: number;
@@ -62,17 +64,7 @@ describe('GroupBuying admin (MariaDB)', () => {
   const get = (token: string, path: string, query: Record<string, unknown> = {}) =>
     t.http.get(`${P}/${path}`).set('Authorization', `Bearer ${token}`).query(query);
 
-  async function createDeal(token: string, shopId: number, over: Record<string, unknown> = {}): Promise<number> {
-    const res = await post(token, 'create', seedBody(shopId, over));
-    if (res.status !== 200) throw new Error(`create failed: ${res.status} ${JSON.stringify(res.body)}`);
-    return res.body.data as number;
-  }
-
-  async function newUser(openId: string, nickname: string, avatar = ''): Promise<number> {
-    const res = await t.http.post('/api/group/auth/login').send({ openId, nickname, avatar });
-    if (res.status !== 200) throw new Error(`login failed ${JSON.stringify(res.body)}`);
-    return res.body.data.user.id as number;
-  }
+  const adminIdOf = async (username: string) => Number((await t.ds.query('SELECT id FROM admin_user WHERE username = ?', [username]))[0].id);
 
   /** Orders are written directly: checkout is another module's job. Times are UTC. */
   async function insertOrder(o: {
@@ -108,8 +100,7 @@ describe('GroupBuying admin (MariaDB)', () => {
     shopA = await newShop(t, a.token, 'A 店');
     shopA2 = await newShop(t, a.token, 'A 二店');
     shopB = await newShop(t, b.token, 'B 店');
-    const [admin] = await t.ds.query('SELECT id FROM admin_user WHERE username = ?', ['tenanta_admin']);
-    adminAId = Number(admin.id);
+    adminAId = await adminIdOf('tenanta_admin');
   });
   afterAll(() => t.close());
 
@@ -189,10 +180,12 @@ describe('GroupBuying admin (MariaDB)', () => {
     });
 
     it('accepts numeric strings and our own fields', async () => {
-      const id = await createDeal(a.token, shopA, {
+      const res = await post(a.token, 'create', seedBody(shopA, {
         shopId: String(shopA), price: '29.90', stock: '5', deliverType: '2', inUse: 'false', productId: '12',
         limitPerUser: '3', deliverFee: '8.5', teamSize: '3', teamHours: '48', virtualTeam: 'true', phone: '+86 138-0000-0000',
-      });
+      }));
+      expect(res.status).toBe(200);
+      const id = res.body.data as number;
       const got = await get(a.token, 'get', { id: String(id) });
       expect(got.body).toMatchObject({
         shopId: shopA, price: 29.9, stock: 5, deliverType: 2, inUse: false, productId: 12,
@@ -234,8 +227,8 @@ describe('GroupBuying admin (MariaDB)', () => {
     });
 
     it('refuses a storefront token and no token', async () => {
-      const login = await t.http.post('/api/group/auth/login').send({ openId: 'oAdminRoute' });
-      expect((await get(login.body.data.token, 'getlist')).status).toBe(403);
+      const user = await loginUser(t, 'oAdminRoute');
+      expect((await get(user.token, 'getlist')).status).toBe(403);
       expect((await t.http.get(`${P}/getlist`)).status).toBe(401);
     });
   });
@@ -301,7 +294,7 @@ describe('GroupBuying admin (MariaDB)', () => {
   describe('update, changeusing, delete', () => {
     let id: number;
     beforeAll(async () => {
-      id = await createDeal(a.token, shopA, { name: '待修改' });
+      id = (await makeDeal(t, a.tenantId, shopA, { name: '待修改', userId: adminAId, userName: 'tenanta_admin' })).id;
       await t.ds.query('UPDATE group_buying SET payed_count = 7, order_count = 3, visit_times = 11 WHERE id = ?', [id]);
     });
 
@@ -374,8 +367,8 @@ describe('GroupBuying admin (MariaDB)', () => {
     });
 
     it('delete is soft: gone from get and getlist, orders stay readable', async () => {
-      const victim = await createDeal(a.token, shopA, { name: '将删除' });
-      const u = await newUser('oDeleted', '删前买家');
+      const victim = (await makeDeal(t, a.tenantId, shopA, { name: '将删除' })).id;
+      const u = (await loginUser(t, 'oDeleted', { nickname: '删前买家' })).id;
       const order = await insertOrder({ tenantId: a.tenantId, shopId: shopA, dealId: victim, userId: u, status: 1, qty: 1, money: '15.00', payTime: '2025-06-01 02:00:00', sequence: 1 });
       const res = await t.http.post(`${P}/delete?id=${victim}`).set('Authorization', `Bearer ${a.token}`);
       expect(res.status).toBe(200);
@@ -406,7 +399,7 @@ describe('GroupBuying admin (MariaDB)', () => {
   describe('cross-tenant isolation', () => {
     let id: number;
     beforeAll(async () => {
-      id = await createDeal(a.token, shopA, { name: 'A 的团购' });
+      id = (await makeDeal(t, a.tenantId, shopA, { name: 'A 的团购' })).id;
     });
 
     it("tenant B can't read, change or delete A's deal (404) and A's row is unchanged", async () => {
@@ -441,7 +434,7 @@ describe('GroupBuying admin (MariaDB)', () => {
   });
 
   describe('getlist: paging, sumData, filters', () => {
-    let c: { tenantId: number; token: string };
+    let c: Tenant;
     let shopC1: number;
     let shopC2: number;
     const ids: number[] = [];
@@ -450,18 +443,23 @@ describe('GroupBuying admin (MariaDB)', () => {
       c = await newTenant(t, superToken, 'TenantList');
       shopC1 = await newShop(t, c.token, 'C 一店');
       shopC2 = await newShop(t, c.token, 'C 二店');
+      const creator = { userId: await adminIdOf('tenantlist_admin'), userName: 'tenantlist_admin' };
       // 25 deals: stock i, in two shops, windows one day each in Jan 2026 (Asia/Shanghai)
       for (let i = 1; i <= 25; i += 1) {
         const day = String(i).padStart(2, '0');
         ids.push(
-          await createDeal(c.token, i % 2 ? shopC1 : shopC2, {
-            name: i === 7 ? '特价苹果' : `团购${i}`,
-            productName: i === 8 ? '山东苹果' : `商品${i}`,
-            productCode: i === 9 ? 'APPLE-9' : `CODE-${i}`,
-            stock: i,
-            startTime: `2026-01-${day} 08:00:00`,
-            endTime: `2026-01-${day} 20:00:00`,
-          }),
+          (
+            await makeDeal(t, c.tenantId, i % 2 ? shopC1 : shopC2, {
+              name: i === 7 ? '特价苹果' : `团购${i}`,
+              productName: i === 8 ? '山东苹果' : `商品${i}`,
+              productCode: i === 9 ? 'APPLE-9' : `CODE-${i}`,
+              price: new Big('15'),
+              stock: i,
+              startTime: shanghaiDate(`2026-01-${day} 08:00:00`),
+              endTime: shanghaiDate(`2026-01-${day} 20:00:00`),
+              ...creator,
+            })
+          ).id,
         );
       }
       for (let i = 0; i < ids.length; i += 1) {
@@ -575,12 +573,12 @@ describe('GroupBuying admin (MariaDB)', () => {
     const o: Record<string, { id: number; code: string }> = {};
 
     beforeAll(async () => {
-      deal = await createDeal(a.token, shopA, { name: '订单团购', productName: '脐橙' });
-      deal2 = await createDeal(a.token, shopA2, { name: '另一个团购', productName: '大米', deliverType: 2 });
-      dealB = await createDeal(b.token, shopB, { name: 'B 团购' });
-      u1 = await newUser('oBuyer1', '张三', 'http://img/1.png');
-      u2 = await newUser('oBuyer2', '李四', 'http://img/2.png');
-      u3 = await newUser('oBuyer3', '王五');
+      deal = (await makeDeal(t, a.tenantId, shopA, { name: '订单团购', productName: '脐橙' })).id;
+      deal2 = (await makeDeal(t, a.tenantId, shopA2, { name: '另一个团购', productName: '大米', deliverType: 2 })).id;
+      dealB = (await makeDeal(t, b.tenantId, shopB, { name: 'B 团购' })).id;
+      u1 = (await loginUser(t, 'oBuyer1', { nickname: '张三', avatar: 'http://img/1.png' })).id;
+      u2 = (await loginUser(t, 'oBuyer2', { nickname: '李四', avatar: 'http://img/2.png' })).id;
+      u3 = (await loginUser(t, 'oBuyer3', { nickname: '王五' })).id;
       const base = { tenantId: a.tenantId, shopId: shopA, dealId: deal };
       // times are UTC: 02:00Z = 10:00 Asia/Shanghai
       o.paid1 = await insertOrder({ ...base, userId: u1, status: 1, qty: 2, money: '0.10', createTime: '2026-01-20 02:00:00', payTime: '2026-01-20 02:01:00', sequence: 1, phone: '13811112222' });
@@ -738,9 +736,9 @@ describe('GroupBuying admin (MariaDB)', () => {
   describe(DealCountersService.name, () => {
     it('recomputes payedCount (status 1,3,4,8 units) and orderCount (not 5,6) from the orders', async () => {
       const sut = t.app.get(DealCountersService);
-      const deal = await createDeal(a.token, shopA, { name: '计数' });
-      const other = await createDeal(a.token, shopA, { name: '计数2' });
-      const u = await newUser('oCounter', '计数人');
+      const deal = (await makeDeal(t, a.tenantId, shopA, { name: '计数' })).id;
+      const other = (await makeDeal(t, a.tenantId, shopA, { name: '计数2' })).id;
+      const u = (await loginUser(t, 'oCounter', { nickname: '计数人' })).id;
       const base = { tenantId: a.tenantId, shopId: shopA, dealId: deal, userId: u, money: '1.00' };
       let seq = 0;
       for (const [status, qty] of [[0, 1], [1, 2], [2, 4], [3, 8], [4, 16], [5, 32], [6, 64], [7, 128], [8, 256]]) {

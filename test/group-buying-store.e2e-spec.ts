@@ -1,38 +1,19 @@
-import { adminToken, bootApp, newShop, newTenant, TestApp } from './support/app';
+import Big from 'big.js';
+import { bootApp, TestApp } from './support/app';
+import { adminToken, fromNow, HOUR, loginUser, makeDeal, newShop, newTenant, shanghai, Tenant } from './support/builders';
 
 const S = '/api/group/groupbuying';
 const A = '/api/marketing/groupbuying';
-const HOUR = 3600 * 1000;
-
-/** `YYYY-MM-DD HH:mm:ss` in Asia/Shanghai (APP_TZ of the tests), `offsetMs` from now. */
-function shanghai(offsetMs: number): string {
-  const d = new Date(Date.now() + offsetMs + 8 * HOUR);
-  return d.toISOString().slice(0, 19).replace('T', ' ');
-}
 
 describe('GroupBuying storefront (MariaDB)', () => {
   let t: TestApp;
-  let a: { tenantId: number; token: string };
-  let b: { tenantId: number; token: string };
+  let a: Tenant;
+  let b: Tenant;
   let shopA1: number;
   let shopA2: number;
   let shopB: number;
   const deal: Record<string, number> = {};
-  const win = { startTime: shanghai(-HOUR), endTime: shanghai(48 * HOUR) };
-
-  async function create(token: string, body: Record<string, unknown>): Promise<number> {
-    const res = await t.http
-      .post(`${A}/create`)
-      .set('Authorization', `Bearer ${token}`)
-      .send({ name: '团购', productName: '商品', price: 10, stock: 10, ...win, ...body });
-    if (res.status !== 200) throw new Error(`create failed ${res.status} ${JSON.stringify(res.body)}`);
-    return res.body.data as number;
-  }
-
-  async function login(openId: string, nickname: string, avatar = ''): Promise<{ id: number; token: string }> {
-    const res = await t.http.post('/api/group/auth/login').send({ openId, nickname, avatar });
-    return { id: res.body.data.user.id, token: res.body.data.token };
-  }
+  const win = { startTime: fromNow(-HOUR), endTime: fromNow(48 * HOUR) };
 
   const adminGet = (id: number) => t.http.get(`${A}/get?id=${id}`).set('Authorization', `Bearer ${a.token}`);
   const visitorsOf = (id: number, token = a.token) => t.http.get(`${A}/getgroupbuyingvisitor`).query({ groupBuyingId: id }).set('Authorization', `Bearer ${token}`);
@@ -46,31 +27,33 @@ describe('GroupBuying storefront (MariaDB)', () => {
     shopA1 = await newShop(t, a.token, 'A 一店');
     shopA2 = await newShop(t, a.token, 'A 二店');
     shopB = await newShop(t, b.token, 'B 店');
-    deal.main = await create(a.token, {
-      shopId: shopA1,
-      name: '五常大米 10kg',
-      description: '快递到家',
-      productId: 12,
-      productName: '五常大米',
-      productCode: 'RICE-010',
-      spec: '10kg/袋',
-      imagePath: '/images/rice.jpg',
-      price: 29.9,
-      stock: 50,
-      deliverType: 2,
-      deliverFee: 8,
-      address: '广州市白云区',
-      lbs: '113.26,23.13',
-      phone: '020-12345678',
-      limitPerUser: 2,
-      teamSize: 3,
-    });
-    deal.a2 = await create(a.token, { shopId: shopA2, name: 'A2 团购' });
-    deal.b = await create(b.token, { shopId: shopB, name: 'B 团购' });
-    deal.future = await create(a.token, { shopId: shopA1, name: '未开始', startTime: shanghai(HOUR), endTime: shanghai(2 * HOUR) });
-    deal.past = await create(a.token, { shopId: shopA1, name: '已结束', startTime: shanghai(-2 * HOUR), endTime: shanghai(-HOUR) });
-    deal.disabled = await create(a.token, { shopId: shopA1, name: '已停用', inUse: false });
-    deal.deleted = await create(a.token, { shopId: shopA1, name: '已删除' });
+    deal.main = (
+      await makeDeal(t, a.tenantId, shopA1, {
+        ...win,
+        name: '五常大米 10kg',
+        description: '快递到家',
+        productId: 12,
+        productName: '五常大米',
+        productCode: 'RICE-010',
+        spec: '10kg/袋',
+        imagePath: '/images/rice.jpg',
+        price: new Big('29.9'),
+        stock: 50,
+        deliverType: 2,
+        deliverFee: new Big('8'),
+        address: '广州市白云区',
+        lbs: '113.26,23.13',
+        phone: '020-12345678',
+        limitPerUser: 2,
+        teamSize: 3,
+      })
+    ).id;
+    deal.a2 = (await makeDeal(t, a.tenantId, shopA2, { ...win, name: 'A2 团购' })).id;
+    deal.b = (await makeDeal(t, b.tenantId, shopB, { ...win, name: 'B 团购' })).id;
+    deal.future = (await makeDeal(t, a.tenantId, shopA1, { name: '未开始', startTime: fromNow(HOUR), endTime: fromNow(2 * HOUR) })).id;
+    deal.past = (await makeDeal(t, a.tenantId, shopA1, { name: '已结束', startTime: fromNow(-2 * HOUR), endTime: fromNow(-HOUR) })).id;
+    deal.disabled = (await makeDeal(t, a.tenantId, shopA1, { ...win, name: '已停用', inUse: false })).id;
+    deal.deleted = (await makeDeal(t, a.tenantId, shopA1, { ...win, name: '已删除' })).id;
     const del = await t.http.post(`${A}/delete?id=${deal.deleted}`).set('Authorization', `Bearer ${a.token}`);
     expect(del.status).toBe(200);
   });
@@ -113,8 +96,8 @@ describe('GroupBuying storefront (MariaDB)', () => {
           price: '29.90',
           stock: 50,
           payed_count: 0,
-          start_time: win.startTime,
-          end_time: win.endTime,
+          start_time: shanghai(win.startTime),
+          end_time: shanghai(win.endTime),
           deliver_type: 2,
           deliver_fee: '8.00',
           shop_id: shopA1,
@@ -175,8 +158,8 @@ describe('GroupBuying storefront (MariaDB)', () => {
     });
 
     it('records a logged-in visitor once per user and lists them for the admin', async () => {
-      const u1 = await login('oVisitor1', '访客一', 'http://img/v1.png');
-      const u2 = await login('oVisitor2', '访客二');
+      const u1 = await loginUser(t, 'oVisitor1', { nickname: '访客一', avatar: 'http://img/v1.png' });
+      const u2 = await loginUser(t, 'oVisitor2', { nickname: '访客二' });
       const before = (await adminGet(deal.a2)).body.visitTimes;
       await t.http.get(`${S}/detail/${deal.a2}`).set('Authori-Zation', `Bearer ${u1.token}`).expect(200);
       await t.http.get(`${S}/detail/${deal.a2}`).set('Authorization', `Bearer ${u1.token}`).expect(200);
@@ -196,7 +179,7 @@ describe('GroupBuying storefront (MariaDB)', () => {
     });
 
     it('a burst of first visits by one user makes one visitor row and counts every visit', async () => {
-      const u = await login('oBurst', '并发访客');
+      const u = await loginUser(t, 'oBurst', { nickname: '并发访客' });
       const before = await t.http.get(`${A}/get?id=${deal.b}`).set('Authorization', `Bearer ${b.token}`);
       expect(before.body.visitTimes).toBe(0);
       const answers = await Promise.all(Array.from({ length: 8 }, () => t.http.get(`${S}/detail/${deal.b}`).set('Authori-Zation', `Bearer ${u.token}`)));

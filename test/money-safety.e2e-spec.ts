@@ -1,8 +1,8 @@
 import Big from 'big.js';
 import { SweepService } from '../src/jobs/sweep.service';
 import { PAYMENT_PROVIDER, PaymentProvider } from '../src/payment/payment-provider';
-import { adminToken, bootApp, newShop, newTenant, TestApp } from './support/app';
-import { loginUser, makeDeal } from './support/fixtures';
+import { bootApp, TestApp } from './support/app';
+import { adminToken, loginUser, makeDeal, newShop, newTenant } from './support/builders';
 import { FakeWechat } from './support/fake-wechat';
 
 const store = (token: string) => ({ 'Authori-Zation': `Bearer ${token}` });

@@ -1,8 +1,9 @@
-import { adminToken, bootApp, TestApp, userToken } from './support/app';
+import { bootApp, TestApp } from './support/app';
+import { adminToken, loginUser } from './support/builders';
 /** Hostile input on every write route and odd query strings: a client can never cause a 500. */
 describe('Robustness: malformed input never causes a 500 (MariaDB)', () => {
   let t: TestApp; let u: string; let a: string;
-  beforeAll(async () => { t = await bootApp('robust', { LOGIN_RATE_LIMIT_PER_MINUTE: '100000' }); u = await userToken(t, 'fz'); a = await adminToken(t); });
+  beforeAll(async () => { t = await bootApp('robust', { LOGIN_RATE_LIMIT_PER_MINUTE: '100000' }); u = (await loginUser(t, 'fz')).token; a = await adminToken(t); });
   afterAll(() => t.close());
   it('answers 4xx, never 5xx', async () => {
     const bodies: unknown[] = [[1], null, 'str', 123, { goods: null }, { goods: [null] }, { goods: [[1]] }, { goods: '[{"product_id":1e30,"quantity":1}]' }, { goods: [{ product_id: 1, quantity: 1 }], address: '%%%' }, { goods: [{ product_id: 1, quantity: 1 }], address: [1] }, { code: ['a'] }, { code: 'x'.repeat(40) }, { status: 'abc' }, { id: [1] }, { id: { a: 1 } }, { shopId: '1e5', type: 1, code: '12345678' }];

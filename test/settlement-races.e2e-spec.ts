@@ -4,8 +4,8 @@ import { RefundService } from '../src/order/refund.service';
 import { SettlementService } from '../src/order/settlement.service';
 import { TeamClosingService } from '../src/order/team-closing.service';
 import { TeamRepository } from '../src/team/team.repository';
-import { adminToken, bootApp, newShop, newTenant, TestApp } from './support/app';
-import { loginUser, makeDeal } from './support/fixtures';
+import { bootApp, TestApp } from './support/app';
+import { adminToken, loginUser, makeDeal, newShop, newTenant } from './support/builders';
 
 const auth = (token: string) => ({ 'Authori-Zation': `Bearer ${token}` });
 const SYSTEM = { type: 'system' as const, id: null };

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { bootApp, TestApp, userToken } from './support/app';
+import { bootApp, TestApp } from './support/app';
+import { loginUser, payOrder, userAuth } from './support/builders';
 
 describe('Embedded SQLite default (smoke)', () => {
   let t: TestApp;
@@ -26,15 +27,15 @@ describe('Embedded SQLite default (smoke)', () => {
   });
 
   it('logs in a storefront user and the super-admin', async () => {
-    expect(await userToken(t, 'oSqlite')).toMatch(/^ey/);
+    expect((await loginUser(t, 'oSqlite')).token).toMatch(/^ey/);
     const res = await t.http.post('/api/marketing/auth/login').send({ username: 'admin', password: 'admin-pass-123' });
     expect(res.status).toBe(200);
     expect(res.body.data.user.role).toBe('super');
   });
 
   it('a shopper buys a demo deal end to end on SQLite: list, compute, create, pay', async () => {
-    const token = await userToken(t, 'oSqliteBuyer');
-    const h = { 'Authori-Zation': `Bearer ${token}` };
+    const { token } = await loginUser(t, 'oSqliteBuyer');
+    const h = userAuth(token);
     const list = await t.http.get('/api/group/groupbuying/list');
     expect(list.status).toBe(200);
     expect(list.body.data.total).toBeGreaterThanOrEqual(3);
@@ -46,7 +47,7 @@ describe('Embedded SQLite default (smoke)', () => {
     expect(created.status).toBe(200);
     expect(created.body.data.total_price).toBe(computed.body.data.total_price);
     const code = created.body.data.orders[0].code;
-    const paid = await t.http.get(`/api/group/order/payOrder/${code}`).set(h);
+    const paid = await payOrder(t, token, code);
     expect(paid.body).toMatchObject({ status: 701, data: { paid: true } });
     const info = await t.http.get(`/api/group/order/order_info/${code}`).set(h);
     expect(info.body.data).toMatchObject({ status: 1, sequence: 1, quantity: 2 });

@@ -6,13 +6,11 @@ import { DealCountersService } from '../src/order/deal-counters.service';
 import { lateRefundNo, SettlementService } from '../src/order/settlement.service';
 import { NotifyEvent, PAYMENT_PROVIDER, PaymentProvider, QueryOutcome, RefundOutcome, RefundQueryOutcome, RefundRequest } from '../src/payment/payment-provider';
 import { TenantScope } from '../src/tenant/tenant-scope';
-import { adminToken, bootApp, newShop, newTenant, TestApp } from './support/app';
-import { Instance, secondInstance } from './support/coupon-fixtures';
+import { bootApp, Instance, secondInstance, TestApp } from './support/app';
+import { ADDRESS, adminToken, Checkout, checkout, createOrder, dealCounters, giveCoupon, loginUser, makeCoupon, makeDeal, newTenantWithShop, payOrder, Tenant, userAuth } from './support/builders';
 import { FakeWechat } from './support/fake-wechat';
 import { sweepWorker } from './support/sweep-worker';
-import { ADDRESS, giveCoupon, loginUser, makeCoupon, makeDeal } from './support/fixtures';
 
-const auth = (token: string) => ({ 'Authori-Zation': `Bearer ${token}` });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const SYSTEM = { type: 'system' as const, id: null };
 
@@ -54,7 +52,7 @@ describe(SweepService.name, () => {
   let tenantId: number;
   let shopId: number;
   let tenantToken: string;
-  let other: { tenantId: number; token: string };
+  let other: Tenant;
   let otherShop: number;
 
   beforeAll(async () => {
@@ -62,12 +60,8 @@ describe(SweepService.name, () => {
     sut = t.app.get(SweepService);
     settlement = t.app.get(SettlementService);
     const su = await adminToken(t);
-    const a = await newTenant(t, su, 'SweepA');
-    other = await newTenant(t, su, 'SweepB');
-    tenantId = a.tenantId;
-    tenantToken = a.token;
-    shopId = await newShop(t, a.token, '过期门店');
-    otherShop = await newShop(t, other.token, '别家门店');
+    ({ tenantId, token: tenantToken, shopId } = await newTenantWithShop(t, su, 'SweepA', '过期门店'));
+    ({ shopId: otherShop, ...other } = await newTenantWithShop(t, su, 'SweepB', '别家门店'));
   });
   // every test leaves no expired backlog behind, so the counts of the next one are exact
   afterEach(async () => {
@@ -79,33 +73,10 @@ describe(SweepService.name, () => {
   /** A second SweepService built by hand on the same database (another worker), with its own provider. */
   const handBuilt = (provider: PaymentProvider = t.app.get<PaymentProvider>(PAYMENT_PROVIDER)) => sweepWorker(t, provider);
 
-  const dealRow = async (id: number) =>
-    (await t.ds.query('SELECT stock, payed_count, order_count, last_sequence FROM group_buying WHERE id = ?', [id]))[0] as {
-      stock: number;
-      payed_count: number;
-      order_count: number;
-      last_sequence: number;
-    };
   const checkoutOf = async (payNo: string) => (await t.ds.query('SELECT id, status, transaction_id FROM checkout WHERE pay_no = ?', [payNo]))[0];
   const orderStatuses = async (payNo: string) => (await t.ds.query('SELECT status FROM group_buying_order WHERE pay_no = ? ORDER BY id', [payNo])).map((r: { status: number }) => r.status);
   const couponRow = async (id: number) => (await t.ds.query('SELECT used_count FROM coupon WHERE id = ?', [id]))[0].used_count as number;
 
-  interface Made {
-    payNo: string;
-    codes: string[];
-    id: number;
-    total: string;
-  }
-  async function checkout(token: string, goods: { product_id: number; quantity: number }[], couponId?: number, address?: object, http = t.http): Promise<Made> {
-    const res = await http
-      .post('/api/group/order/createOrder')
-      .set(auth(token))
-      .send({ goods, ...(couponId ? { coupon_id: couponId } : {}), ...(address ? { address } : {}) });
-    if (res.status !== 200) throw new Error(`createOrder ${res.status} ${JSON.stringify(res.body)}`);
-    const payNo = res.body.data.pay_no as string;
-    const c = await checkoutOf(payNo);
-    return { payNo, codes: res.body.data.orders.map((o: { code: string }) => o.code), id: Number(c.id), total: res.body.data.total_price };
-  }
   /** Moves the expiry of checkouts (and their orders) to `at`. */
   async function expireAt(payNos: string[], at: Date): Promise<void> {
     const marks = payNos.map(() => '?').join(', ');
@@ -121,10 +92,10 @@ describe(SweepService.name, () => {
       const d2 = await makeDeal(t, tenantId, shopId, { price: new Big('30.00'), stock: 50 });
       const coupon = await makeCoupon(t, tenantId, { enough: new Big('10'), deduct: new Big('5') });
       const mc = await giveCoupon(t, coupon, u.id);
-      const c = await checkout(u.token, [{ product_id: d1.id, quantity: 2 }, { product_id: d2.id, quantity: 1 }], mc.id);
-      const fresh = await checkout(u.token, [{ product_id: d1.id, quantity: 1 }]);
+      const c = await checkout(t, u.token, [{ product_id: d1.id, quantity: 2 }, { product_id: d2.id, quantity: 1 }], { couponId: mc.id });
+      const fresh = await checkout(t, u.token, [{ product_id: d1.id, quantity: 1 }]);
       expect(c.total).toBe('65.00');
-      expect(await dealRow(d1.id)).toMatchObject({ stock: 47, order_count: 2 });
+      expect(await dealCounters(t, d1.id)).toMatchObject({ stock: 47, order_count: 2 });
       expect(await couponRow(coupon.id)).toBe(1);
       await expireAt([c.payNo], past());
 
@@ -133,8 +104,8 @@ describe(SweepService.name, () => {
       expect(counts.dealsRecomputed).toBe(2);
       expect((await checkoutOf(c.payNo)).status).toBe(5);
       expect(await orderStatuses(c.payNo)).toEqual([5, 5]);
-      expect(await dealRow(d1.id)).toMatchObject({ stock: 49, order_count: 1, payed_count: 0 });
-      expect(await dealRow(d2.id)).toMatchObject({ stock: 50, order_count: 0, payed_count: 0 });
+      expect(await dealCounters(t, d1.id)).toMatchObject({ stock: 49, order_count: 1, payed_count: 0 });
+      expect(await dealCounters(t, d2.id)).toMatchObject({ stock: 50, order_count: 0, payed_count: 0 });
       const [mcRow] = await t.ds.query('SELECT used, pay_no FROM member_coupon WHERE id = ?', [mc.id]);
       expect(Number(mcRow.used)).toBe(0);
       expect(mcRow.pay_no).toBeNull();
@@ -149,38 +120,38 @@ describe(SweepService.name, () => {
 
       // a second run finds nothing; paying now is 1003
       expect(await sut.runOnce()).toMatchObject({ expired: 0, errors: 0 });
-      expect(await dealRow(d1.id)).toMatchObject({ stock: 49, order_count: 1 });
-      const pay = await t.http.get(`/api/group/order/payOrder/${c.codes[0]}`).set(auth(u.token));
+      expect(await dealCounters(t, d1.id)).toMatchObject({ stock: 49, order_count: 1 });
+      const pay = await payOrder(t, u.token, c.codes[0]);
       expect(pay.status).toBe(409);
       expect(pay.body.status).toBe(1003);
       // the returned coupon can be used again
-      const again = await checkout(u.token, [{ product_id: d2.id, quantity: 1 }], mc.id);
+      const again = await checkout(t, u.token, [{ product_id: d2.id, quantity: 1 }], { couponId: mc.id });
       expect(again.total).toBe('25.00');
     });
 
     it('expires a 7 (payment failed) checkout too, and leaves paid and closed ones alone', async () => {
       const u = await loginUser(t, 's-seven');
       const d = await makeDeal(t, tenantId, shopId, { stock: 10 });
-      const failed = await checkout(u.token, [{ product_id: d.id, quantity: 1 }]);
-      const paid = await checkout(u.token, [{ product_id: d.id, quantity: 2 }]);
-      const closed = await checkout(u.token, [{ product_id: d.id, quantity: 3 }]);
+      const failed = await checkout(t, u.token, [{ product_id: d.id, quantity: 1 }]);
+      const paid = await checkout(t, u.token, [{ product_id: d.id, quantity: 2 }]);
+      const closed = await checkout(t, u.token, [{ product_id: d.id, quantity: 3 }]);
       await t.ds.query('UPDATE checkout SET status = 7 WHERE pay_no = ?', [failed.payNo]);
       await t.ds.query('UPDATE group_buying_order SET status = 7 WHERE pay_no = ?', [failed.payNo]);
-      expect((await t.http.get(`/api/group/order/payOrder/${paid.codes[0]}`).set(auth(u.token))).body.status).toBe(701);
-      expect((await t.http.post('/api/group/order/cancel').set(auth(u.token)).send({ code: closed.codes[0] })).status).toBe(200);
+      expect((await payOrder(t, u.token, paid.codes[0])).body.status).toBe(701);
+      expect((await t.http.post('/api/group/order/cancel').set(userAuth(u.token)).send({ code: closed.codes[0] })).status).toBe(200);
       await expireAt([failed.payNo, paid.payNo, closed.payNo], past());
       expect(await sut.runOnce()).toMatchObject({ expired: 1, errors: 0 });
       expect((await checkoutOf(failed.payNo)).status).toBe(5);
       expect((await checkoutOf(paid.payNo)).status).toBe(1);
       expect((await checkoutOf(closed.payNo)).status).toBe(6);
-      expect(await dealRow(d.id)).toMatchObject({ stock: 8, payed_count: 2, order_count: 1 });
+      expect(await dealCounters(t, d.id)).toMatchObject({ stock: 8, payed_count: 2, order_count: 1 });
     });
 
     it('works through the backlog in batches and stops at the time budget, the rest left for the next run', async () => {
       const u = await loginUser(t, 's-batches');
       const d = await makeDeal(t, tenantId, shopId, { stock: 100 });
-      const made: Made[] = [];
-      for (let i = 0; i < 12; i++) made.push(await checkout(u.token, [{ product_id: d.id, quantity: 1 }]));
+      const made: Checkout[] = [];
+      for (let i = 0; i < 12; i++) made.push(await checkout(t, u.token, [{ product_id: d.id, quantity: 1 }]));
       // every third one failed its payment (7): both unpaid statuses, interleaved in expiry order
       const failed = made.filter((_, i) => i % 3 === 0).map((m) => m.payNo);
       await t.ds.query('UPDATE checkout SET status = 7 WHERE pay_no IN (?)', [failed]);
@@ -188,7 +159,7 @@ describe(SweepService.name, () => {
       for (const [i, m] of made.entries()) await expireAt([m.payNo], new Date(Date.now() - 60_000 + i * 10));
       expect(await sut.runOnce({ budgetMs: 0 })).toMatchObject({ expired: 0, partial: true });
       expect(await sut.runOnce({ batchSize: 5 })).toMatchObject({ expired: 12, partial: false });
-      expect(await dealRow(d.id)).toMatchObject({ stock: 100, order_count: 0 });
+      expect(await dealCounters(t, d.id)).toMatchObject({ stock: 100, order_count: 0 });
       const logs = await t.ds.query("SELECT COUNT(*) AS n FROM order_log WHERE action = 'expire' AND order_id IN (SELECT id FROM group_buying_order WHERE group_buying_id = ?)", [d.id]);
       expect(Number(logs[0].n)).toBe(12);
     });
@@ -200,7 +171,7 @@ describe(SweepService.name, () => {
       const d2 = await makeDeal(t, tenantId, shopId, { price: new Big('15.00'), stock: 1000 });
       const coupon = await makeCoupon(t, tenantId, { enough: new Big('10'), deduct: new Big('3'), getMax: 100 });
       const users = await Promise.all(Array.from({ length: 6 }, (_, i) => loginUser(t, `s-par-${i}`)));
-      const made: Made[] = [];
+      const made: Checkout[] = [];
       let qty1 = 0;
       let qty2 = 0;
       for (let round = 0; round < 10; round++) {
@@ -210,7 +181,7 @@ describe(SweepService.name, () => {
             const goods = [{ product_id: d1.id, quantity: (i % 3) + 1 }];
             if (i % 2 === 0) goods.push({ product_id: d2.id, quantity: 2 });
             const mc = i % 3 === 0 ? await giveCoupon(t, coupon, u.id) : undefined;
-            return { m: await checkout(u.token, goods, mc?.id), goods };
+            return { m: await checkout(t, u.token, goods, { couponId: mc?.id }), goods };
           }),
         );
         for (const { m, goods } of batch) {
@@ -220,8 +191,8 @@ describe(SweepService.name, () => {
         }
       }
       expect(made).toHaveLength(60);
-      expect(await dealRow(d1.id)).toMatchObject({ stock: 1000 - qty1, order_count: 60 });
-      expect(await dealRow(d2.id)).toMatchObject({ stock: 1000 - qty2, order_count: 30 });
+      expect(await dealCounters(t, d1.id)).toMatchObject({ stock: 1000 - qty1, order_count: 60 });
+      expect(await dealCounters(t, d2.id)).toMatchObject({ stock: 1000 - qty2, order_count: 30 });
       expect(await couponRow(coupon.id)).toBe(20);
       await expireAt(
         made.map((m) => m.payNo),
@@ -236,8 +207,8 @@ describe(SweepService.name, () => {
       } finally {
         await app2.close();
       }
-      expect(await dealRow(d1.id)).toMatchObject({ stock: 1000, order_count: 0, payed_count: 0 });
-      expect(await dealRow(d2.id)).toMatchObject({ stock: 1000, order_count: 0, payed_count: 0 });
+      expect(await dealCounters(t, d1.id)).toMatchObject({ stock: 1000, order_count: 0, payed_count: 0 });
+      expect(await dealCounters(t, d2.id)).toMatchObject({ stock: 1000, order_count: 0, payed_count: 0 });
       expect(await couponRow(coupon.id)).toBe(0);
       const [{ n: usedLeft }] = await t.ds.query('SELECT COUNT(*) AS n FROM member_coupon WHERE coupon_id = ? AND used = 1', [coupon.id]);
       expect(Number(usedLeft)).toBe(0);
@@ -248,13 +219,12 @@ describe(SweepService.name, () => {
     });
 
     it('counters recomputed while checkouts are being released stay exact (no lost update)', async () => {
-      const x = await newTenant(t, await adminToken(t), 'SweepDrift');
-      const shop = await newShop(t, x.token);
+      const x = await newTenantWithShop(t, await adminToken(t), 'SweepDrift');
       const deals = [];
-      for (let i = 0; i < 6; i++) deals.push(await makeDeal(t, x.tenantId, shop, { stock: 1000 }));
+      for (let i = 0; i < 6; i++) deals.push(await makeDeal(t, x.tenantId, x.shopId, { stock: 1000 }));
       const u = await loginUser(t, 's-drift');
-      const made: Made[] = [];
-      for (let i = 0; i < 300; i++) made.push(await checkout(u.token, [{ product_id: deals[i % deals.length].id, quantity: 1 }]));
+      const made: Checkout[] = [];
+      for (let i = 0; i < 300; i++) made.push(await checkout(t, u.token, [{ product_id: deals[i % deals.length].id, quantity: 1 }]));
       let done = false;
       let refreshes = 0;
       const hammers = [0, 1, 2].map(async () => {
@@ -275,16 +245,16 @@ describe(SweepService.name, () => {
       done = true;
       await Promise.all(hammers);
       expect(refreshes).toBeGreaterThan(3);
-      for (const d of deals) expect(await dealRow(d.id)).toMatchObject({ stock: 1000, order_count: 0, payed_count: 0 });
+      for (const d of deals) expect(await dealCounters(t, d.id)).toMatchObject({ stock: 1000, order_count: 0, payed_count: 0 });
     });
 
     it('a run that fails half way through a batch changes nothing for that checkout, and the next run converges', async () => {
       const u = await loginUser(t, 's-crash');
       const d = await makeDeal(t, tenantId, shopId, { stock: 100 });
       const coupon = await makeCoupon(t, tenantId, { enough: new Big('5'), deduct: new Big('1'), getMax: 100 });
-      const made: Made[] = [];
-      for (let i = 0; i < 12; i++) made.push(await checkout(u.token, [{ product_id: d.id, quantity: 2 }], (await giveCoupon(t, coupon, u.id)).id));
-      expect(await dealRow(d.id)).toMatchObject({ stock: 76, order_count: 12 });
+      const made: Checkout[] = [];
+      for (let i = 0; i < 12; i++) made.push(await checkout(t, u.token, [{ product_id: d.id, quantity: 2 }], { couponId: (await giveCoupon(t, coupon, u.id)).id }));
+      expect(await dealCounters(t, d.id)).toMatchObject({ stock: 76, order_count: 12 });
       await expireAt(
         made.map((m) => m.payNo),
         past(),
@@ -299,7 +269,7 @@ describe(SweepService.name, () => {
       });
       const first = await sut.runOnce({ batchSize: 4 });
       expect(first).toMatchObject({ expired: 11, errors: 1 });
-      expect(await dealRow(d.id)).toMatchObject({ stock: 98, order_count: 1 });
+      expect(await dealCounters(t, d.id)).toMatchObject({ stock: 98, order_count: 1 });
       expect(await couponRow(coupon.id)).toBe(1);
       const left = await t.ds.query('SELECT pay_no FROM checkout WHERE pay_no IN (?) AND status = 0', [made.map((m) => m.payNo)]);
       expect(left).toHaveLength(1);
@@ -307,34 +277,34 @@ describe(SweepService.name, () => {
 
       jest.restoreAllMocks();
       expect(await sut.runOnce()).toMatchObject({ expired: 1, errors: 0 });
-      expect(await dealRow(d.id)).toMatchObject({ stock: 100, order_count: 0, payed_count: 0 });
+      expect(await dealCounters(t, d.id)).toMatchObject({ stock: 100, order_count: 0, payed_count: 0 });
       expect(await couponRow(coupon.id)).toBe(0);
     });
 
     it('a counter recompute that fails is an error of that run only; the next run recomputes', async () => {
       const u = await loginUser(t, 's-counter-fail');
       const d = await makeDeal(t, tenantId, shopId, { stock: 10 });
-      const c = await checkout(u.token, [{ product_id: d.id, quantity: 3 }]);
+      const c = await checkout(t, u.token, [{ product_id: d.id, quantity: 3 }]);
       await expireAt([c.payNo], past());
       await t.ds.query('UPDATE group_buying SET payed_count = 42 WHERE id = ?', [d.id]);
       jest.spyOn(t.app.get(DealCountersService), 'recomputeOne').mockRejectedValueOnce(new Error('db went away'));
       expect(await sut.runOnce()).toMatchObject({ expired: 1, errors: 1, dealsRecomputed: 0 });
-      expect(await dealRow(d.id)).toMatchObject({ stock: 10, order_count: 0, payed_count: 42 });
+      expect(await dealCounters(t, d.id)).toMatchObject({ stock: 10, order_count: 0, payed_count: 42 });
       const res = await t.http.post('/api/marketing/groupbuying/refreshorder').query({ groupBuyingId: d.id }).set('Authorization', `Bearer ${tenantToken}`);
       expect(res.body.data).toEqual({ expired: 0, settled: 0, dealsRecomputed: 1 });
-      expect(await dealRow(d.id)).toMatchObject({ payed_count: 0, order_count: 0 });
+      expect(await dealCounters(t, d.id)).toMatchObject({ payed_count: 0, order_count: 0 });
     });
 
     it('payOrder racing the sweep at the expiry instant: every checkout ends paid or expired, never both, stock exact', async () => {
       const d = await makeDeal(t, tenantId, shopId, { price: new Big('3.00'), stock: 500 });
       const u = await loginUser(t, 's-race');
-      const made: { m: Made; qty: number; pay: number }[] = [];
+      const made: { m: Checkout; qty: number; pay: number }[] = [];
       for (let i = 0; i < 30; i++) {
         const qty = (i % 3) + 1;
-        const m = await checkout(u.token, [{ product_id: d.id, quantity: qty }]);
+        const m = await checkout(t, u.token, [{ product_id: d.id, quantity: qty }]);
         // expiry lands somewhere inside the time payOrder and the sweep take to get to their updates
         await expireAt([m.payNo], new Date(Date.now() + 10 + (i % 6) * 6));
-        const [pay] = await Promise.all([t.http.get(`/api/group/order/payOrder/${m.codes[0]}`).set(auth(u.token)), sut.runOnce(), i % 2 ? sut.runOnce() : null]);
+        const [pay] = await Promise.all([payOrder(t, u.token, m.codes[0]), sut.runOnce(), i % 2 ? sut.runOnce() : null]);
         expect([701, 1003]).toContain(pay.body.status);
         made.push({ m, qty, pay: pay.body.status });
       }
@@ -356,7 +326,7 @@ describe(SweepService.name, () => {
           paidOrders++;
         }
       }
-      const row = await dealRow(d.id);
+      const row = await dealCounters(t, d.id);
       expect(row.stock + paidQty).toBe(500);
       expect(row).toMatchObject({ payed_count: paidQty, order_count: paidOrders, last_sequence: paidOrders });
       const seqs = (await t.ds.query('SELECT sequence FROM group_buying_order WHERE group_buying_id = ? AND status = 1 ORDER BY sequence', [d.id])).map((r: { sequence: number }) => r.sequence);
@@ -373,13 +343,13 @@ describe(SweepService.name, () => {
       const d2 = await makeDeal(t, tenantId, shopId, { price: new Big('10.00'), stock: 20, deliverType: 2 });
       const coupon = await makeCoupon(t, tenantId, { enough: new Big('50'), deduct: new Big('10') });
       const mc = await giveCoupon(t, coupon, u.id);
-      const c = await checkout(u.token, [{ product_id: d1.id, quantity: 2 }, { product_id: d2.id, quantity: 1 }], mc.id, ADDRESS);
+      const c = await checkout(t, u.token, [{ product_id: d1.id, quantity: 2 }, { product_id: d2.id, quantity: 1 }], { couponId: mc.id, address: ADDRESS });
       // someone else paid d1 first: the late order must get sequence 2
-      const early = await checkout(u.token, [{ product_id: d1.id, quantity: 1 }]);
-      await t.http.get(`/api/group/order/payOrder/${early.codes[0]}`).set(auth(u.token));
+      const early = await checkout(t, u.token, [{ product_id: d1.id, quantity: 1 }]);
+      await payOrder(t, u.token, early.codes[0]);
       await expireAt([c.payNo], past());
       await sut.runOnce();
-      expect(await dealRow(d1.id)).toMatchObject({ stock: 19, order_count: 1, payed_count: 1 });
+      expect(await dealCounters(t, d1.id)).toMatchObject({ stock: 19, order_count: 1, payed_count: 1 });
       expect(await couponRow(coupon.id)).toBe(0);
 
       expect(await late(c.id, 'wx-late-1')).toBe('paid');
@@ -390,8 +360,8 @@ describe(SweepService.name, () => {
       expect(orders[0].deliver_code).toMatch(/^\d{8}$/);
       expect(orders[1]).toMatchObject({ group_buying_id: d2.id, sequence: 1, deliver_code: null });
       expect(orders[0].pay_time).toBeTruthy();
-      expect(await dealRow(d1.id)).toMatchObject({ stock: 17, order_count: 2, payed_count: 3, last_sequence: 2 });
-      expect(await dealRow(d2.id)).toMatchObject({ stock: 19, order_count: 1, payed_count: 1, last_sequence: 1 });
+      expect(await dealCounters(t, d1.id)).toMatchObject({ stock: 17, order_count: 2, payed_count: 3, last_sequence: 2 });
+      expect(await dealCounters(t, d2.id)).toMatchObject({ stock: 19, order_count: 1, payed_count: 1, last_sequence: 1 });
       const [mcRow] = await t.ds.query('SELECT used FROM member_coupon WHERE id = ?', [mc.id]);
       expect(Number(mcRow.used)).toBe(0);
       expect(await couponRow(coupon.id)).toBe(0);
@@ -402,7 +372,7 @@ describe(SweepService.name, () => {
       ]);
 
       expect(await late(c.id, 'wx-late-1')).toBe('noop');
-      expect(await dealRow(d1.id)).toMatchObject({ stock: 17, payed_count: 3 });
+      expect(await dealCounters(t, d1.id)).toMatchObject({ stock: 17, payed_count: 3 });
       // and for checkouts that are not expired
       expect(await late(early.id, 'x')).toBe('noop');
     });
@@ -411,19 +381,19 @@ describe(SweepService.name, () => {
       const u = await loginUser(t, 's-late-short');
       const d1 = await makeDeal(t, tenantId, shopId, { price: new Big('12.50'), stock: 20 });
       const d2 = await makeDeal(t, tenantId, shopId, { price: new Big('7.00'), stock: 5 });
-      const c = await checkout(u.token, [{ product_id: d1.id, quantity: 2 }, { product_id: d2.id, quantity: 3 }]);
+      const c = await checkout(t, u.token, [{ product_id: d1.id, quantity: 2 }, { product_id: d2.id, quantity: 3 }]);
       await expireAt([c.payNo], past());
       await sut.runOnce();
       // d2 sold out to others meanwhile
       await t.ds.query('UPDATE group_buying SET stock = 2 WHERE id = ?', [d2.id]);
-      const before1 = await dealRow(d1.id);
+      const before1 = await dealCounters(t, d1.id);
       expect(before1).toMatchObject({ stock: 20, order_count: 0 });
 
       expect(await late(c.id, 'wx-late-2')).toBe('refund');
       expect(await checkoutOf(c.payNo)).toMatchObject({ status: 5, transaction_id: 'wx-late-2' });
       expect(await orderStatuses(c.payNo)).toEqual([5, 5]);
-      expect(await dealRow(d1.id)).toEqual(before1);
-      expect(await dealRow(d2.id)).toMatchObject({ stock: 2, order_count: 0 });
+      expect(await dealCounters(t, d1.id)).toEqual(before1);
+      expect(await dealCounters(t, d2.id)).toMatchObject({ stock: 2, order_count: 0 });
       const logs = await t.ds.query("SELECT o.money, l.detail FROM order_log l JOIN group_buying_order o ON o.id = l.order_id WHERE l.action = 'late_refund' AND o.pay_no = ? ORDER BY o.id", [c.payNo]);
       expect(logs.map((l: { money: string }) => l.money)).toEqual(['25.00', '21.00']);
       expect(logs[0].detail).toContain('wx-late-2');
@@ -451,8 +421,8 @@ describe(SweepService.name, () => {
     it('paid → settled (even past expiry), unpaid/closed → closed at WeChat then expired, unknown → left for the next run, wrong amount → left', async () => {
       const u = await loginUser(t, 's-wx');
       const d = await makeDeal(t, tenantId, shopId, { price: new Big('9.90'), stock: 50 });
-      const made: Made[] = [];
-      for (let i = 0; i < 6; i++) made.push(await checkout(u.token, [{ product_id: d.id, quantity: i + 1 }]));
+      const made: Checkout[] = [];
+      for (let i = 0; i < 6; i++) made.push(await checkout(t, u.token, [{ product_id: d.id, quantity: i + 1 }]));
       await t.ds.query('UPDATE checkout SET prepay_id = CONCAT(?, id), prepay_time = ?, provider = ? WHERE pay_no IN (?)', ['wx', past(), 'wechat', made.slice(0, 5).map((m) => m.payNo)]);
       await expireAt(
         made.map((m) => m.payNo),
@@ -475,20 +445,20 @@ describe(SweepService.name, () => {
       expect((await checkoutOf(made[4].payNo)).status).toBe(0);
       expect((await checkoutOf(made[5].payNo)).status).toBe(5);
       // 1 paid, 4 + 5 still held
-      expect(await dealRow(d.id)).toMatchObject({ stock: 50 - 1 - 4 - 5, payed_count: 1, order_count: 3 });
+      expect(await dealCounters(t, d.id)).toMatchObject({ stock: 50 - 1 - 4 - 5, payed_count: 1, order_count: 3 });
       // WeChat answers at last: the unknown one was unpaid
       wx.answers.set(made[3].payNo, { state: 'unpaid' });
       wx.answers.set(made[4].payNo, { state: 'unpaid' });
       expect(await handBuilt(wx).runOnce()).toMatchObject({ expired: 2, errors: 0 });
-      expect(await dealRow(d.id)).toMatchObject({ stock: 49, payed_count: 1, order_count: 1 });
+      expect(await dealCounters(t, d.id)).toMatchObject({ stock: 49, payed_count: 1, order_count: 1 });
     });
 
     it('a lost notify: a pending checkout paid at WeChat is settled; one expired with a prepay and paid late is settled late', async () => {
       const u = await loginUser(t, 's-wx-lost');
       const d = await makeDeal(t, tenantId, shopId, { price: new Big('5.00'), stock: 10 });
-      const pending = await checkout(u.token, [{ product_id: d.id, quantity: 1 }]);
-      const young = await checkout(u.token, [{ product_id: d.id, quantity: 1 }]);
-      const expired = await checkout(u.token, [{ product_id: d.id, quantity: 2 }]);
+      const pending = await checkout(t, u.token, [{ product_id: d.id, quantity: 1 }]);
+      const young = await checkout(t, u.token, [{ product_id: d.id, quantity: 1 }]);
+      const expired = await checkout(t, u.token, [{ product_id: d.id, quantity: 2 }]);
       await t.ds.query('UPDATE checkout SET prepay_id = CONCAT(?, id), prepay_time = ? WHERE pay_no IN (?)', ['wx', past(), [pending.payNo, expired.payNo]]);
       await t.ds.query('UPDATE checkout SET prepay_id = ?, prepay_time = ? WHERE pay_no = ?', ['wx-young', new Date(), young.payNo]);
       // expired by a sweep that could not see the payment yet
@@ -496,7 +466,7 @@ describe(SweepService.name, () => {
       const wx = new ScriptedWechat();
       wx.answers.set(expired.payNo, { state: 'unpaid' });
       expect(await handBuilt(wx).runOnce()).toMatchObject({ expired: 1 });
-      expect(await dealRow(d.id)).toMatchObject({ stock: 8 });
+      expect(await dealCounters(t, d.id)).toMatchObject({ stock: 8 });
 
       wx.answers.set(pending.payNo, { state: 'paid', transactionId: 'wx-p', amount: new Big('5.00') });
       wx.answers.set(young.payNo, { state: 'paid', transactionId: 'wx-y', amount: new Big('5.00') });
@@ -506,13 +476,13 @@ describe(SweepService.name, () => {
       // the scheduled run gives a fresh prepay a minute for its notify
       expect((await checkoutOf(young.payNo)).status).toBe(0);
       expect(await checkoutOf(expired.payNo)).toMatchObject({ status: 1, transaction_id: 'wx-e' });
-      expect(await dealRow(d.id)).toMatchObject({ stock: 6, payed_count: 3, order_count: 3, last_sequence: 2 });
+      expect(await dealCounters(t, d.id)).toMatchObject({ stock: 6, payed_count: 3, order_count: 3, last_sequence: 2 });
     });
     it('the scheduled run asks about pending checkouts one batch per run, round the set', async () => {
       const u = await loginUser(t, 's-wx-rr');
       const d = await makeDeal(t, tenantId, shopId, { stock: 10 });
-      const made: Made[] = [];
-      for (let i = 0; i < 3; i++) made.push(await checkout(u.token, [{ product_id: d.id, quantity: 1 }]));
+      const made: Checkout[] = [];
+      for (let i = 0; i < 3; i++) made.push(await checkout(t, u.token, [{ product_id: d.id, quantity: 1 }]));
       const ours = made.map((m) => m.payNo);
       await t.ds.query('UPDATE checkout SET prepay_id = CONCAT(?, id), prepay_time = ? WHERE pay_no IN (?)', ['wx', past(), ours]);
       const wx = new ScriptedWechat();
@@ -545,9 +515,9 @@ describe(SweepService.name, () => {
     });
 
     /** createOrder, then payOrder: a JSAPI prepay at WeChat, nothing paid yet. */
-    async function prepaid(u: { token: string }, dealId: number, qty: number): Promise<Made> {
-      const m = await checkout(u.token, [{ product_id: dealId, quantity: qty }], undefined, undefined, wxApp.http);
-      const res = await wxApp.http.get(`/api/group/order/payOrder/${m.codes[0]}`).set(auth(u.token));
+    async function prepaid(u: { token: string }, dealId: number, qty: number): Promise<Checkout> {
+      const m = await checkout(t, u.token, [{ product_id: dealId, quantity: qty }], { http: wxApp.http });
+      const res = await payOrder(t, u.token, m.codes[0], wxApp.http);
       expect(res.body.data).toMatchObject({ paid: false, pay_no: m.payNo });
       return m;
     }
@@ -557,7 +527,7 @@ describe(SweepService.name, () => {
       const d = await makeDeal(t, tenantId, shopId, { price: new Big('4.00'), stock: 20 });
       const a = await prepaid(u, d.id, 1);
       const b = await prepaid(u, d.id, 2);
-      const c = await checkout(u.token, [{ product_id: d.id, quantity: 3 }], undefined, undefined, wxApp.http);
+      const c = await checkout(t, u.token, [{ product_id: d.id, quantity: 3 }], { http: wxApp.http });
       wx.pay(a.payNo); // the notify never arrives
       await expireAt([a.payNo, b.payNo, c.payNo], past());
 
@@ -568,7 +538,7 @@ describe(SweepService.name, () => {
       expect(wx.transactions.get(b.payNo)!.state).toBe('CLOSED');
       expect((await checkoutOf(c.payNo)).status).toBe(5);
       expect(wx.transactions.has(c.payNo)).toBe(false);
-      expect(await dealRow(d.id)).toMatchObject({ stock: 19, payed_count: 1, order_count: 1, last_sequence: 1 });
+      expect(await dealCounters(t, d.id)).toMatchObject({ stock: 19, payed_count: 1, order_count: 1, last_sequence: 1 });
       expect(wx.badRequests).toBe(0);
     });
 
@@ -586,7 +556,7 @@ describe(SweepService.name, () => {
       const res = await wxApp.http.post('/api/marketing/groupbuying/refreshorder').query({ groupBuyingId: d.id }).set('Authorization', `Bearer ${tenantToken}`);
       expect(res.body).toEqual({ status: 200, message: '', data: { expired: 0, settled: 1, dealsRecomputed: 1 } });
       expect((await checkoutOf(young.payNo)).status).toBe(1);
-      expect(await dealRow(d.id)).toMatchObject({ stock: 18, payed_count: 2, order_count: 2, last_sequence: 2 });
+      expect(await dealCounters(t, d.id)).toMatchObject({ stock: 18, payed_count: 2, order_count: 2, last_sequence: 2 });
     });
 
     it('a payment that lands after expiry: stock taken again when there is some, else refunded in full (resent until WeChat confirms)', async () => {
@@ -597,17 +567,17 @@ describe(SweepService.name, () => {
       const y = await prepaid(u, d2.id, 3);
       await expireAt([x.payNo, y.payNo], past());
       expect(await wxSweep.runOnce()).toMatchObject({ expired: 2 });
-      expect(await dealRow(d1.id)).toMatchObject({ stock: 10, order_count: 0 });
-      expect(await dealRow(d2.id)).toMatchObject({ stock: 3, order_count: 0 });
+      expect(await dealCounters(t, d1.id)).toMatchObject({ stock: 10, order_count: 0 });
+      expect(await dealCounters(t, d2.id)).toMatchObject({ stock: 3, order_count: 0 });
       // d2 sells out meanwhile; then WeChat reports both paid after all (a clock at the edge of time_expire)
       await t.ds.query('UPDATE group_buying SET stock = 0 WHERE id = ?', [d2.id]);
       for (const [m, txn] of [[x, '4200late01'], [y, '4200late02']] as const) Object.assign(wx.transactions.get(m.payNo)!, { state: 'SUCCESS', transactionId: txn });
 
       expect(await wxSweep.runOnce()).toMatchObject({ settled: 1, lateRefunds: 1, errors: 0 });
       expect(await checkoutOf(x.payNo)).toMatchObject({ status: 1, transaction_id: '4200late01' });
-      expect(await dealRow(d1.id)).toMatchObject({ stock: 8, payed_count: 2, order_count: 1, last_sequence: 1 });
+      expect(await dealCounters(t, d1.id)).toMatchObject({ stock: 8, payed_count: 2, order_count: 1, last_sequence: 1 });
       expect(await checkoutOf(y.payNo)).toMatchObject({ status: 5, transaction_id: '4200late02' });
-      expect(await dealRow(d2.id)).toMatchObject({ stock: 0, payed_count: 0, order_count: 0 });
+      expect(await dealCounters(t, d2.id)).toMatchObject({ stock: 0, payed_count: 0, order_count: 0 });
       const outNo = lateRefundNo(y.codes[0]);
       expect(wx.refunds.get(outNo)).toMatchObject({ outTradeNo: y.payNo, refund: 1200, total: 1200, status: 'PROCESSING' });
       const [o] = await t.ds.query('SELECT status, refund_status FROM group_buying_order WHERE pay_no = ?', [y.payNo]);
@@ -636,16 +606,16 @@ describe(SweepService.name, () => {
       const dA = await makeDeal(t, tenantId, shopId, { stock: 10 });
       const dA2 = await makeDeal(t, tenantId, shopId, { stock: 10 });
       const dB = await makeDeal(t, other.tenantId, otherShop, { stock: 10 });
-      const a = await checkout(u.token, [{ product_id: dA.id, quantity: 2 }]);
-      const a2 = await checkout(u.token, [{ product_id: dA2.id, quantity: 3 }]);
-      const b = await checkout(u.token, [{ product_id: dB.id, quantity: 4 }]);
+      const a = await checkout(t, u.token, [{ product_id: dA.id, quantity: 2 }]);
+      const a2 = await checkout(t, u.token, [{ product_id: dA2.id, quantity: 3 }]);
+      const b = await checkout(t, u.token, [{ product_id: dB.id, quantity: 4 }]);
       await expireAt([a.payNo, a2.payNo, b.payNo], past());
       await t.ds.query('UPDATE group_buying SET payed_count = 7, order_count = 9 WHERE id = ?', [dA.id]);
 
       const one = await refresh(tenantToken, String(dA.id));
       expect(one.status).toBe(200);
       expect(one.body).toEqual({ status: 200, message: '', data: { expired: 1, settled: 0, dealsRecomputed: 1 } });
-      expect(await dealRow(dA.id)).toMatchObject({ stock: 10, payed_count: 0, order_count: 0 });
+      expect(await dealCounters(t, dA.id)).toMatchObject({ stock: 10, payed_count: 0, order_count: 0 });
       expect((await checkoutOf(a2.payNo)).status).toBe(0);
       expect((await checkoutOf(b.payNo)).status).toBe(0);
 
@@ -700,7 +670,7 @@ describe(SweepService.name, () => {
     it('JOBS_ENABLED=true with JOB_INTERVAL_SECONDS=1 expires a past-due checkout within ~3 s, and the interval goes at shutdown', async () => {
       const u = await loginUser(t, 's-live');
       const d = await makeDeal(t, tenantId, shopId, { stock: 10 });
-      const c = await checkout(u.token, [{ product_id: d.id, quantity: 4 }]);
+      const c = await checkout(t, u.token, [{ product_id: d.id, quantity: 4 }]);
       await expireAt([c.payNo], past());
       const live = await secondInstance(t, { JOBS_ENABLED: 'true', JOB_INTERVAL_SECONDS: '1' });
       const registry = live.app.get(SchedulerRegistry);
@@ -709,7 +679,7 @@ describe(SweepService.name, () => {
         const until = Date.now() + 3_000;
         while ((await checkoutOf(c.payNo)).status !== 5 && Date.now() < until) await sleep(100);
         expect((await checkoutOf(c.payNo)).status).toBe(5);
-        expect(await dealRow(d.id)).toMatchObject({ stock: 10, order_count: 0 });
+        expect(await dealCounters(t, d.id)).toMatchObject({ stock: 10, order_count: 0 });
       } finally {
         await live.close();
       }
@@ -727,11 +697,10 @@ describe(`${SweepService.name} on the embedded SQLite default`, () => {
 
   it('expires a due checkout and recomputes its deal', async () => {
     const su = await adminToken(t);
-    const a = await newTenant(t, su, 'SweepLite');
-    const shop = await newShop(t, a.token);
-    const d = await makeDeal(t, a.tenantId, shop, { stock: 10 });
+    const a = await newTenantWithShop(t, su, 'SweepLite');
+    const d = await makeDeal(t, a.tenantId, a.shopId, { stock: 10 });
     const u = await loginUser(t, 's-lite');
-    const res = await t.http.post('/api/group/order/createOrder').set(auth(u.token)).send({ goods: [{ product_id: d.id, quantity: 3 }] });
+    const res = await createOrder(t, u.token, { goods: [{ product_id: d.id, quantity: 3 }] });
     expect(res.status).toBe(200);
     const payNo = res.body.data.pay_no;
     const due = dbDate(t.ds, new Date(Date.now() - 60_000));

@@ -1,11 +1,7 @@
 import Big from 'big.js';
 import { SweepService } from '../src/jobs/sweep.service';
-import { adminToken, bootApp, newShop, newTenant, TestApp } from './support/app';
-import { loginUser, makeDeal } from './support/fixtures';
-
-const auth = (token: string) => ({ 'Authori-Zation': `Bearer ${token}` });
-const admin = (token: string) => ({ Authorization: `Bearer ${token}` });
-const HOUR = 3600 * 1000;
+import { bootApp, TestApp } from './support/app';
+import { adminAuth, adminToken, createOrder, dealCounters, HOUR, loginUser, makeDeal, newTenantWithShop, payOrder, userAuth } from './support/builders';
 
 describe('Team buy 拼团 (MariaDB)', () => {
   let t: TestApp;
@@ -17,11 +13,7 @@ describe('Team buy 拼团 (MariaDB)', () => {
 
   beforeAll(async () => {
     t = await bootApp('team', { LOGIN_RATE_LIMIT_PER_MINUTE: '100000' });
-    const su = await adminToken(t);
-    const a = await newTenant(t, su, 'TeamA');
-    tenantId = a.tenantId;
-    tenantToken = a.token;
-    shopId = await newShop(t, a.token, '拼团门店');
+    ({ tenantId, token: tenantToken, shopId } = await newTenantWithShop(t, await adminToken(t), 'TeamA', '拼团门店'));
     sweep = t.app.get(SweepService);
   });
   afterAll(() => t.close());
@@ -29,15 +21,10 @@ describe('Team buy 拼团 (MariaDB)', () => {
   const user = () => loginUser(t, `team-u-${++n}`);
   const teamDeal = (over: Parameters<typeof makeDeal>[3] = {}) => makeDeal(t, tenantId, shopId, { name: '拼团商品', price: new Big('9.90'), teamSize: 3, teamHours: 24, ...over });
   const create = (token: string, dealId: number, teamId?: number) =>
-    t.http
-      .post('/api/group/order/createOrder')
-      .set(auth(token))
-      .send({ goods: [{ product_id: dealId, quantity: 1 }], ...(teamId !== undefined ? { team_id: teamId } : {}) });
-  const pay = (token: string, code: string) => t.http.get(`/api/group/order/payOrder/${code}`).set(auth(token));
+    createOrder(t, token, { goods: [{ product_id: dealId, quantity: 1 }], ...(teamId !== undefined ? { team_id: teamId } : {}) });
   const team = async (id: number) => (await t.ds.query('SELECT * FROM team WHERE id = ?', [id]))[0];
   const members = (id: number) => t.ds.query('SELECT * FROM team_member WHERE team_id = ? ORDER BY id', [id]);
   const order = async (code: string) => (await t.ds.query('SELECT * FROM group_buying_order WHERE code = ?', [code]))[0];
-  const deal = async (id: number) => (await t.ds.query('SELECT stock, payed_count, last_sequence FROM group_buying WHERE id = ?', [id]))[0];
   /** The team and its unpaid checkouts past their time (the sweep then sees them as expired). */
   const expireTeam = async (teamId: number) => {
     await t.ds.query('UPDATE team SET expire_at = ? WHERE id = ?', [new Date(Date.now() - 1000), teamId]);
@@ -93,7 +80,7 @@ describe('Team buy 拼团 (MariaDB)', () => {
       expect(full.status).toBe(409);
       expect(full.body).toMatchObject({ status: 1001, msg: expect.stringContaining('已满') });
       expect((await team(teamId)).user_count).toBe(3);
-      expect((await deal(d.id)).stock).toBe(97);
+      expect((await dealCounters(t, d.id)).stock).toBe(97);
 
       const other = await teamDeal();
       const wrong = await create(u4.token, other.id, teamId);
@@ -110,7 +97,7 @@ describe('Team buy 拼团 (MariaDB)', () => {
       const unknown = await create(u4.token, d2.id, 99999999);
       expect(unknown.body.status).toBe(1001);
       // nothing written by the refusals
-      expect((await deal(d2.id)).stock).toBe(99);
+      expect((await dealCounters(t, d2.id)).stock).toBe(99);
     });
 
     it('a team_id on a plain deal is 1001; a team deal with a second line is a 400 naming goods', async () => {
@@ -121,13 +108,10 @@ describe('Team buy 拼团 (MariaDB)', () => {
       const res = await create(u.token, plain.id, teamId);
       expect(res.status).toBe(409);
       expect(res.body.status).toBe(1001);
-      const two = await t.http
-        .post('/api/group/order/createOrder')
-        .set(auth(u.token))
-        .send({ goods: [{ product_id: d.id, quantity: 1 }, { product_id: plain.id, quantity: 1 }] });
+      const two = await createOrder(t, u.token, { goods: [{ product_id: d.id, quantity: 1 }, { product_id: plain.id, quantity: 1 }] });
       expect(two.status).toBe(400);
       expect(two.body.msg).toContain('goods');
-      expect((await deal(plain.id)).stock).toBe(100);
+      expect((await dealCounters(t, plain.id)).stock).toBe(100);
     });
 
     it('12 users joining a team of 3 at once: exactly 2 get in, seats never above 3', async () => {
@@ -139,7 +123,7 @@ describe('Team buy 拼团 (MariaDB)', () => {
       expect(res.filter((r) => r.status === 409 && r.body.status === 1001)).toHaveLength(10);
       expect(await team(teamId)).toMatchObject({ user_count: 3 });
       expect(await members(teamId)).toHaveLength(3);
-      expect((await deal(d.id)).stock).toBe(97);
+      expect((await dealCounters(t, d.id)).stock).toBe(97);
     });
   });
 
@@ -152,36 +136,36 @@ describe('Team buy 拼团 (MariaDB)', () => {
       const c2 = (await create(u2.token, d.id, teamId)).body.data.orders[0].code;
       const c3 = (await create(u3.token, d.id, teamId)).body.data.orders[0].code;
 
-      expect((await pay(leader.token, code)).body.status).toBe(701);
+      expect((await payOrder(t, leader.token, code)).body.status).toBe(701);
       const o1 = await order(code);
       expect(o1).toMatchObject({ status: 1, sequence: 1, deliver_code: null });
       expect(await team(teamId)).toMatchObject({ status: 'active', pay_user_count: 1, user_count: 3 });
-      const info = await t.http.get(`/api/group/order/order_info/${code}`).set(auth(leader.token));
+      const info = await t.http.get(`/api/group/order/order_info/${code}`).set(userAuth(leader.token));
       expect(info.body.data.deliver_code).toBeNull();
       expect(info.body.data.team).toMatchObject({ id: teamId, status: 'active', pay_user_count: 1, user_count: 3, member_count: 3 });
 
       // forming team: deliverorder 409, confirmorder skips
-      const deliver = await t.http.post('/api/marketing/groupbuying/deliverorder').set(admin(tenantToken)).send({ shopId, type: 1, code: '12345678', id: o1.id });
+      const deliver = await t.http.post('/api/marketing/groupbuying/deliverorder').set(adminAuth(tenantToken)).send({ shopId, type: 1, code: '12345678', id: o1.id });
       expect(deliver.status).toBe(409);
-      const confirm = await t.http.post('/api/marketing/groupbuying/confirmorder').set(admin(tenantToken)).send([o1.id]);
+      const confirm = await t.http.post('/api/marketing/groupbuying/confirmorder').set(adminAuth(tenantToken)).send([o1.id]);
       expect(confirm.status).toBe(200);
       expect(confirm.body.data).toEqual({ confirmed: [], skipped: [{ id: o1.id, reason: expect.stringContaining('拼团') }] });
 
-      const pays = await Promise.all([pay(u2.token, c2), pay(u3.token, c3)]);
+      const pays = await Promise.all([payOrder(t, u2.token, c2), payOrder(t, u3.token, c3)]);
       expect(pays.map((p) => p.body.status)).toEqual([701, 701]);
       expect(await team(teamId)).toMatchObject({ status: 'success', pay_user_count: 3, user_count: 3 });
       expect((await members(teamId)).map((m: { status: string }) => m.status)).toEqual(['success', 'success', 'success']);
       const orders = [await order(code), await order(c2), await order(c3)];
       for (const o of orders) expect(o.deliver_code).toMatch(/^\d{8}$/);
       expect(orders.map((o) => o.sequence).sort()).toEqual([1, 2, 3]);
-      expect(await deal(d.id)).toMatchObject({ payed_count: 3, last_sequence: 3 });
+      expect(await dealCounters(t, d.id)).toMatchObject({ payed_count: 3, last_sequence: 3 });
       const [{ formed }] = await t.ds.query("SELECT COUNT(*) AS formed FROM order_log WHERE action = 'team_formed' AND detail = ?", [`team ${teamId}`]);
       expect(Number(formed)).toBe(1);
 
       // formed: deliverable and confirmable
-      const ok = await t.http.post('/api/marketing/groupbuying/confirmorder').set(admin(tenantToken)).send([o1.id]);
+      const ok = await t.http.post('/api/marketing/groupbuying/confirmorder').set(adminAuth(tenantToken)).send([o1.id]);
       expect(ok.body.data.confirmed).toEqual([o1.id]);
-      const done = await t.http.post('/api/marketing/groupbuying/deliverorder').set(admin(tenantToken)).send({ shopId, type: 1, code: orders[0].deliver_code, id: o1.id });
+      const done = await t.http.post('/api/marketing/groupbuying/deliverorder').set(adminAuth(tenantToken)).send({ shopId, type: 1, code: orders[0].deliver_code, id: o1.id });
       expect(done.status).toBe(200);
     });
 
@@ -204,9 +188,9 @@ describe('Team buy 拼团 (MariaDB)', () => {
     it('an admin refund of a paid member of a forming team gives the seat back', async () => {
       const d = await teamDeal({ teamSize: 2 });
       const { leader, teamId, code } = await openTeam(d.id);
-      expect((await pay(leader.token, code)).body.status).toBe(701);
+      expect((await payOrder(t, leader.token, code)).body.status).toBe(701);
       const o = await order(code);
-      const res = await t.http.post(`/api/marketing/groupbuying/refundorder?id=${o.id}`).set(admin(tenantToken));
+      const res = await t.http.post(`/api/marketing/groupbuying/refundorder?id=${o.id}`).set(adminAuth(tenantToken));
       expect(res.status).toBe(200);
       expect(await order(code)).toMatchObject({ status: 2, refund_status: 'success' });
       expect(await team(teamId)).toMatchObject({ status: 'active', user_count: 0, pay_user_count: 0 });
@@ -216,7 +200,7 @@ describe('Team buy 拼团 (MariaDB)', () => {
     it('the leader cancelling before anyone paid fails the team', async () => {
       const d = await teamDeal();
       const { leader, teamId, code } = await openTeam(d.id);
-      const res = await t.http.post('/api/group/order/cancel').set(auth(leader.token)).send({ code });
+      const res = await t.http.post('/api/group/order/cancel').set(userAuth(leader.token)).send({ code });
       expect(res.status).toBe(200);
       expect(await team(teamId)).toMatchObject({ status: 'fail', user_count: 0 });
       expect((await create((await user()).token, d.id, teamId)).body.status).toBe(1001);
@@ -229,8 +213,8 @@ describe('Team buy 拼团 (MariaDB)', () => {
       const { leader, teamId, code } = await openTeam(d.id);
       const u2 = await user();
       const c2 = (await create(u2.token, d.id, teamId)).body.data.orders[0].code;
-      expect((await pay(leader.token, code)).body.status).toBe(701);
-      expect((await deal(d.id)).stock).toBe(98);
+      expect((await payOrder(t, leader.token, code)).body.status).toBe(701);
+      expect((await dealCounters(t, d.id)).stock).toBe(98);
       await expireTeam(teamId);
       const run = await sweep.runOnce();
       expect(run.teamsClosed).toBe(1);
@@ -238,7 +222,7 @@ describe('Team buy 拼团 (MariaDB)', () => {
       expect(await order(code)).toMatchObject({ status: 2, refund_status: 'success', deliver_code: null });
       expect(await order(c2)).toMatchObject({ status: 5 });
       expect((await members(teamId)).map((m: { status: string }) => m.status)).toEqual(['fail', 'left']);
-      expect((await deal(d.id)).stock).toBe(100);
+      expect((await dealCounters(t, d.id)).stock).toBe(100);
       const [r] = await t.ds.query("SELECT amount, status FROM payment_refund WHERE order_id = (SELECT id FROM group_buying_order WHERE code = ?)", [code]);
       expect(r).toMatchObject({ status: 'success' });
       expect(new Big(r.amount).eq('9.90')).toBe(true);
@@ -254,8 +238,8 @@ describe('Team buy 拼团 (MariaDB)', () => {
       const c2 = (await create(u2.token, d.id, teamId)).body.data.orders[0].code;
       const u3 = await user();
       const c3 = (await create(u3.token, d.id, teamId)).body.data.orders[0].code;
-      expect((await pay(leader.token, code)).body.status).toBe(701);
-      expect((await pay(u2.token, c2)).body.status).toBe(701);
+      expect((await payOrder(t, leader.token, code)).body.status).toBe(701);
+      expect((await payOrder(t, u2.token, c2)).body.status).toBe(701);
       await expireTeam(teamId);
       expect((await sweep.runOnce()).teamsClosed).toBe(1);
       expect(await team(teamId)).toMatchObject({ status: 'success', user_count: 4, pay_user_count: 4 });
@@ -283,7 +267,7 @@ describe('Team buy 拼团 (MariaDB)', () => {
       expect(await team(teamId)).toMatchObject({ status: 'fail', user_count: 0, pay_user_count: 0 });
       expect(await order(code)).toMatchObject({ status: 5 });
       expect((await members(teamId)).filter((m: { is_robot: number }) => m.is_robot === 1)).toHaveLength(0);
-      expect((await deal(d.id)).stock).toBe(100);
+      expect((await dealCounters(t, d.id)).stock).toBe(100);
     });
 
     it('a member paying into a team that failed meanwhile is refunded by the sweep', async () => {
@@ -291,14 +275,14 @@ describe('Team buy 拼团 (MariaDB)', () => {
       const { leader, teamId, code } = await openTeam(d.id);
       const u2 = await user();
       const c2 = (await create(u2.token, d.id, teamId)).body.data.orders[0].code;
-      await t.http.post('/api/group/order/cancel').set(auth(leader.token)).send({ code });
+      await t.http.post('/api/group/order/cancel').set(userAuth(leader.token)).send({ code });
       expect((await team(teamId)).status).toBe('fail');
-      expect((await pay(u2.token, c2)).body.status).toBe(701);
+      expect((await payOrder(t, u2.token, c2)).body.status).toBe(701);
       expect(await order(c2)).toMatchObject({ status: 1, deliver_code: null });
       await sweep.runOnce();
       expect(await order(c2)).toMatchObject({ status: 2, refund_status: 'success' });
       expect((await members(teamId)).map((m: { status: string }) => m.status)).toEqual(['left', 'fail']);
-      expect((await deal(d.id)).stock).toBe(100);
+      expect((await dealCounters(t, d.id)).stock).toBe(100);
     });
 
     it('two sweeps at once close each team exactly once', async () => {
@@ -306,7 +290,7 @@ describe('Team buy 拼团 (MariaDB)', () => {
       const teams: { teamId: number; code: string }[] = [];
       for (let i = 0; i < 5; i++) {
         const o = await openTeam(d.id);
-        expect((await pay(o.leader.token, o.code)).body.status).toBe(701);
+        expect((await payOrder(t, o.leader.token, o.code)).body.status).toBe(701);
         teams.push(o);
       }
       for (const o of teams) await expireTeam(o.teamId);
@@ -317,7 +301,7 @@ describe('Team buy 拼团 (MariaDB)', () => {
         expect(await order(o.code)).toMatchObject({ status: 2, refund_status: 'success' });
         expect(await t.ds.query('SELECT id FROM payment_refund WHERE order_id = (SELECT id FROM group_buying_order WHERE code = ?)', [o.code])).toHaveLength(1);
       }
-      expect((await deal(d.id)).stock).toBe(100);
+      expect((await dealCounters(t, d.id)).stock).toBe(100);
       const [{ logs }] = await t.ds.query("SELECT COUNT(*) AS logs FROM order_log WHERE action = 'team_fail'");
       expect(Number(logs)).toBeGreaterThanOrEqual(5);
     });
@@ -329,7 +313,7 @@ describe('Team buy 拼团 (MariaDB)', () => {
       const { leader, teamId, code } = await openTeam(d.id);
       const u2 = await user();
       const c2 = (await create(u2.token, d.id, teamId)).body.data.orders[0].code;
-      await pay(leader.token, code);
+      await payOrder(t, leader.token, code);
       const res = await t.http.get(`/api/group/team/${teamId}`);
       expect(res.status).toBe(200);
       expect(res.body).toEqual({
@@ -353,7 +337,7 @@ describe('Team buy 拼团 (MariaDB)', () => {
         },
       });
       // the member's own order view names the caller's seat, and only it
-      const list = await t.http.post('/api/group/order/order_list').set(auth(leader.token)).send({});
+      const list = await t.http.post('/api/group/order/order_list').set(userAuth(leader.token)).send({});
       const [mine, other] = list.body.data.list[0].team.members;
       expect(mine).toEqual({ ...res.body.data.members[0], user_id: leader.id, order_code: code });
       expect(other).toEqual(res.body.data.members[1]);

@@ -3,23 +3,20 @@ import { rsaVerify } from '../src/payment/wechat-pay.crypto';
 import { OrderStatus } from '../src/order/order-status';
 import { SettlementService } from '../src/order/settlement.service';
 import { runTx } from '../src/database/sql';
-import { adminToken, bootApp, newShop, newTenant, TestApp } from './support/app';
-import { loginUser, makeDeal } from './support/fixtures';
+import { bootApp, TestApp } from './support/app';
+import { adminAuth, adminToken, createOrder, loginUser, makeDeal, newTenantWithShop, payOrder, Tenant, userAuth } from './support/builders';
 import { FakeWechat } from './support/fake-wechat';
-
-const store = (token: string) => ({ 'Authori-Zation': `Bearer ${token}` });
 
 describe('WeChat login and WeChat Pay v3 against a fake WeChat (MariaDB)', () => {
   let wx: FakeWechat;
   let t: TestApp;
-  let tenant: { tenantId: number; token: string };
+  let tenant: Tenant;
   let shopId: number;
 
   beforeAll(async () => {
     wx = await new FakeWechat().start();
     t = await bootApp('wechat', { ...wx.env(), LOGIN_RATE_LIMIT_PER_MINUTE: '100000' });
-    tenant = await newTenant(t, await adminToken(t), 'WechatTenant');
-    shopId = await newShop(t, tenant.token);
+    ({ shopId, ...tenant } = await newTenantWithShop(t, await adminToken(t), 'WechatTenant'));
   });
   afterAll(async () => {
     await t.close();
@@ -32,7 +29,7 @@ describe('WeChat login and WeChat Pay v3 against a fake WeChat (MariaDB)', () =>
 
   async function checkoutFor(openId: string, dealId: number, qty = 1) {
     const u = await loginUser(t, openId);
-    const res = await t.http.post('/api/group/order/createOrder').set(store(u.token)).send({ goods: [{ product_id: dealId, quantity: qty }] });
+    const res = await createOrder(t, u.token, { goods: [{ product_id: dealId, quantity: qty }] });
     expect(res.status).toBe(200);
     return { u, payNo: res.body.data.pay_no as string, code: res.body.data.orders[0].code as string, total: res.body.data.total_price as string };
   }
@@ -53,7 +50,7 @@ describe('WeChat login and WeChat Pay v3 against a fake WeChat (MariaDB)', () =>
   it('payOrder makes a JSAPI prepay (amount in fen, time_expire RFC 3339) and answers signed client parameters', async () => {
     const d = await makeDeal(t, tenant.tenantId, shopId, { price: new Big('19.99') });
     const { u, payNo, code } = await checkoutFor('wx-pay-1', d.id, 3);
-    const res = await t.http.get(`/api/group/order/payOrder/${code}`).set(store(u.token));
+    const res = await payOrder(t, u.token, code);
     expect(res.status).toBe(200);
     expect(res.body.status).toBe(200);
     const p = res.body.data;
@@ -71,7 +68,7 @@ describe('WeChat login and WeChat Pay v3 against a fake WeChat (MariaDB)', () =>
   it('a verified notify settles the checkout once; duplicates are harmless', async () => {
     const d = await makeDeal(t, tenant.tenantId, shopId, { price: new Big('5.00') });
     const { u, payNo, code } = await checkoutFor('wx-pay-2', d.id, 2);
-    await t.http.get(`/api/group/order/payOrder/${code}`).set(store(u.token));
+    await payOrder(t, u.token, code);
     const n = wx.pay(payNo);
     const first = await postNotify(n);
     expect(first.status).toBe(204);
@@ -83,14 +80,14 @@ describe('WeChat login and WeChat Pay v3 against a fake WeChat (MariaDB)', () =>
     expect(o.deliver_code).toMatch(/^\d{8}$/);
     const [deal] = await t.ds.query('SELECT payed_count, last_sequence FROM group_buying WHERE id = ?', [d.id]);
     expect(deal).toEqual({ payed_count: 2, last_sequence: 1 });
-    const pay = await t.http.get(`/api/group/order/payOrder/${code}`).set(store(u.token));
+    const pay = await payOrder(t, u.token, code);
     expect(pay.body).toMatchObject({ status: 701, data: { paid: true } });
   });
 
   it('401 for a bad signature, a signature-test probe or a stale timestamp; 400 for a verified notify that does not match', async () => {
     const d = await makeDeal(t, tenant.tenantId, shopId, { price: new Big('8.00') });
     const { u, payNo, code } = await checkoutFor('wx-pay-3', d.id);
-    await t.http.get(`/api/group/order/payOrder/${code}`).set(store(u.token));
+    await payOrder(t, u.token, code);
     const good = wx.pay(payNo);
     const forged = wx.notify('TRANSACTION.SUCCESS', 'transaction', { out_trade_no: payNo }, { signWith: wx.merchant.privateKey });
     const r1 = await postNotify(forged);
@@ -115,11 +112,11 @@ describe('WeChat login and WeChat Pay v3 against a fake WeChat (MariaDB)', () =>
   it('refund: processing at WeChat, then the REFUND.SUCCESS notify settles it (stock back)', async () => {
     const d = await makeDeal(t, tenant.tenantId, shopId, { price: new Big('3.30'), stock: 10 });
     const { u, payNo, code } = await checkoutFor('wx-refund', d.id, 2);
-    await t.http.get(`/api/group/order/payOrder/${code}`).set(store(u.token));
+    await payOrder(t, u.token, code);
     await postNotify(wx.pay(payNo));
     const [o] = await orderRows(payNo);
     wx.refundStatus = 'PROCESSING';
-    const res = await t.http.post(`/api/marketing/groupbuying/refundorder?id=${o.id}`).set('Authorization', `Bearer ${tenant.token}`);
+    const res = await t.http.post(`/api/marketing/groupbuying/refundorder?id=${o.id}`).set(adminAuth(tenant.token));
     expect(res.body).toMatchObject({ status: 200, data: { refundStatus: 'processing' } });
     expect((await orderRows(payNo))[0]).toMatchObject({ status: 1, refund_status: 'processing' });
     const [refund] = await t.ds.query('SELECT out_refund_no FROM payment_refund WHERE order_id = ?', [o.id]);
@@ -133,15 +130,15 @@ describe('WeChat login and WeChat Pay v3 against a fake WeChat (MariaDB)', () =>
   it('cancel closes a prepaid checkout at WeChat first; a checkout WeChat says is paid is settled, not cancelled', async () => {
     const d = await makeDeal(t, tenant.tenantId, shopId, { stock: 10 });
     const a = await checkoutFor('wx-cancel-a', d.id);
-    await t.http.get(`/api/group/order/payOrder/${a.code}`).set(store(a.u.token));
-    const ok = await t.http.post('/api/group/order/cancel').set(store(a.u.token)).send({ code: a.code });
+    await payOrder(t, a.u.token, a.code);
+    const ok = await t.http.post('/api/group/order/cancel').set(userAuth(a.u.token)).send({ code: a.code });
     expect(ok.status).toBe(200);
     expect(wx.transactions.get(a.payNo)!.state).toBe('CLOSED');
     expect((await checkoutRow(a.payNo)).status).toBe(6);
     const b = await checkoutFor('wx-cancel-b', d.id);
-    await t.http.get(`/api/group/order/payOrder/${b.code}`).set(store(b.u.token));
+    await payOrder(t, b.u.token, b.code);
     wx.pay(b.payNo); // paid at WeChat, notify lost
-    const refused = await t.http.post('/api/group/order/cancel').set(store(b.u.token)).send({ code: b.code });
+    const refused = await t.http.post('/api/group/order/cancel').set(userAuth(b.u.token)).send({ code: b.code });
     expect(refused.status).toBe(409);
     expect((await checkoutRow(b.payNo)).status).toBe(1);
     expect((await t.ds.query('SELECT stock FROM group_buying WHERE id = ?', [d.id]))[0].stock).toBe(9);
@@ -158,7 +155,7 @@ describe('WeChat login and WeChat Pay v3 against a fake WeChat (MariaDB)', () =>
     it('takes the stock again when there is enough: paid', async () => {
       const d = await makeDeal(t, tenant.tenantId, shopId, { stock: 5 });
       const { u, payNo, code } = await checkoutFor('wx-late-ok', d.id, 2);
-      await t.http.get(`/api/group/order/payOrder/${code}`).set(store(u.token));
+      await payOrder(t, u.token, code);
       await expire(payNo);
       expect((await t.ds.query('SELECT stock FROM group_buying WHERE id = ?', [d.id]))[0].stock).toBe(5);
       expect((await postNotify(wx.pay(payNo))).status).toBe(204);
@@ -169,7 +166,7 @@ describe('WeChat login and WeChat Pay v3 against a fake WeChat (MariaDB)', () =>
     it('refunds the full amount at once when the stock is gone: stays expired', async () => {
       const d = await makeDeal(t, tenant.tenantId, shopId, { stock: 2, price: new Big('4.00') });
       const { u, payNo, code } = await checkoutFor('wx-late-refund', d.id, 2);
-      await t.http.get(`/api/group/order/payOrder/${code}`).set(store(u.token));
+      await payOrder(t, u.token, code);
       await expire(payNo);
       await t.ds.query('UPDATE group_buying SET stock = 1 WHERE id = ?', [d.id]);
       wx.refundStatus = 'SUCCESS';

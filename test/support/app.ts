@@ -6,20 +6,43 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { createApp } from '../../src/app.factory';
-import { loadConfig } from '../../src/config/app-config';
+import { AppConfig, loadConfig } from '../../src/config/app-config';
 import { createTestDatabase, TestDatabase } from './db';
+import { recorded } from './http-recorder';
 
 export const TEST_JWT_SECRET = 'e2e-secret-e2e-secret-e2e-secret-0123456789';
 export const ADMIN_USERNAME = 'admin';
 export const ADMIN_PASSWORD = 'admin-pass-123';
 
+export type Http = ReturnType<typeof request>;
+
 export interface TestApp {
   app: NestFastifyApplication;
-  http: ReturnType<typeof request>;
+  http: Http;
   ds: DataSource;
   db?: TestDatabase;
   dataDir: string;
   close(): Promise<void>;
+}
+
+export interface Instance {
+  app: NestFastifyApplication;
+  http: Http;
+  close(): Promise<void>;
+}
+
+function testConfig(dataDir: string, databaseUrl: string | undefined, env: Record<string, string>): AppConfig {
+  return loadConfig({
+    NODE_ENV: 'test',
+    JWT_SECRET: TEST_JWT_SECRET,
+    ADMIN_USERNAME,
+    ADMIN_PASSWORD,
+    JOBS_ENABLED: 'false',
+    LOG_LEVEL: 'silent',
+    DATA_DIR: dataDir,
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+    ...env,
+  });
 }
 
 /**
@@ -29,24 +52,13 @@ export interface TestApp {
 export async function bootApp(label: string, env: Record<string, string> = {}, opts: { sqlite?: boolean } = {}): Promise<TestApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'gb-e2e-'));
   const db = opts.sqlite ? undefined : await createTestDatabase(label);
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    JWT_SECRET: TEST_JWT_SECRET,
-    ADMIN_USERNAME,
-    ADMIN_PASSWORD,
-    JOBS_ENABLED: 'false',
-    LOG_LEVEL: 'silent',
-    DATA_DIR: dataDir,
-    ...(db ? { DATABASE_URL: db.url } : {}),
-    ...env,
-  });
-  const app = await createApp(config);
+  const app = await createApp(testConfig(dataDir, db?.url, env));
   // a real listening socket: supertest would otherwise open one server per request
   await app.listen(0, '127.0.0.1');
   const ds = app.get(DataSource);
   return {
     app,
-    http: request(await app.getUrl()),
+    http: recorded(request(await app.getUrl())),
     ds,
     db,
     dataDir,
@@ -58,34 +70,19 @@ export async function bootApp(label: string, env: Record<string, string> = {}, o
   };
 }
 
-export async function adminToken(t: TestApp, username = ADMIN_USERNAME, password = ADMIN_PASSWORD): Promise<string> {
-  const res = await t.http.post('/api/marketing/auth/login').send({ username, password });
-  if (res.status !== 200) throw new Error(`admin login failed: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body.data.token as string;
-}
-
-export async function userToken(t: TestApp, openId: string, nickname = openId): Promise<string> {
-  const res = await t.http.post('/api/group/auth/login').send({ openId, nickname });
-  if (res.status !== 200) throw new Error(`user login failed: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body.data.token as string;
-}
-
-/** A new tenant with its own admin; returns the tenant id and that admin's token. */
-export async function newTenant(t: TestApp, superToken: string, name: string): Promise<{ tenantId: number; token: string }> {
-  const username = `${name.replace(/\W/g, '').toLowerCase()}_admin`;
-  const res = await t.http
-    .post('/api/marketing/tenant/create')
-    .set('Authorization', `Bearer ${superToken}`)
-    .send({ name, adminUsername: username, adminPassword: 'tenant-pass-123' });
-  if (res.status !== 200) throw new Error(`tenant create failed: ${res.status} ${JSON.stringify(res.body)}`);
-  return { tenantId: res.body.data as number, token: await adminToken(t, username, 'tenant-pass-123') };
-}
-
-export async function newShop(t: TestApp, token: string, name = '测试门店'): Promise<number> {
-  const res = await t.http
-    .post('/api/marketing/shop/create')
-    .set('Authorization', `Bearer ${token}`)
-    .send({ name, address: '广州市白云区', phone: '020-12345678', lbs: '113.26,23.13' });
-  if (res.status !== 200) throw new Error(`shop create failed: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body.data as number;
+/** Another app instance on the same MariaDB database as `t` (what two production replicas look like). */
+export async function secondInstance(t: TestApp, env: Record<string, string> = {}): Promise<Instance> {
+  if (!t.db) throw new Error('secondInstance needs a MariaDB-backed TestApp');
+  const dataDir = mkdtempSync(join(tmpdir(), 'gb-e2e-2-'));
+  const app = await createApp(testConfig(dataDir, t.db.url, env));
+  // listening like bootApp: given the bare server, supertest listens per request and the first answer closes it under the others
+  await app.listen(0, '127.0.0.1');
+  return {
+    app,
+    http: recorded(request(await app.getUrl())),
+    async close() {
+      await app.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
 }
