@@ -18,10 +18,61 @@ export function setAppTimezone(tz: string): void {
 }
 export const appTimezone = (): string => appTz;
 
-/** `YYYY-MM-DD HH:mm:ss` in APP_TZ, or null. */
+// One ICU formatter per zone, made once: dayjs().tz() builds a new one on every call (~0.1–0.5 ms),
+// which made date formatting the largest cost of an order list.
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatterFor(tz: string): Intl.DateTimeFormat {
+  let f = formatters.get(tz);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone: tz,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
+    formatters.set(tz, f);
+  }
+  return f;
+}
+
+const pad2 = (n: number) => (n < 10 ? `0${n}` : String(n));
+
+/** `YYYY-MM-DD HH:mm:ss` in APP_TZ (DST included, as the zone database says), or null. */
 export function formatDate(d: Date | null | undefined): string | null {
-  if (!d) return null;
-  return dayjs(d).tz(appTz).format(DATE_FORMAT);
+  if (!d || Number.isNaN(d.getTime())) return null;
+  let y = 0;
+  let mo = 0;
+  let da = 0;
+  let h = 0;
+  let mi = 0;
+  let se = 0;
+  for (const p of formatterFor(appTz).formatToParts(d)) {
+    switch (p.type) {
+      case 'year':
+        y = Number(p.value);
+        break;
+      case 'month':
+        mo = Number(p.value);
+        break;
+      case 'day':
+        da = Number(p.value);
+        break;
+      case 'hour':
+        h = Number(p.value) % 24;
+        break;
+      case 'minute':
+        mi = Number(p.value);
+        break;
+      case 'second':
+        se = Number(p.value);
+        break;
+    }
+  }
+  return `${String(y).padStart(4, '0')}-${pad2(mo)}-${pad2(da)} ${pad2(h)}:${pad2(mi)}:${pad2(se)}`;
 }
 
 /** Accepts `YYYY-MM-DD HH:mm:ss` (or `YYYY-MM-DD`) in APP_TZ, or ISO 8601; null when not a date. */
