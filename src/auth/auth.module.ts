@@ -4,10 +4,12 @@ import { JwtModule } from '@nestjs/jwt';
 import { createSecretKey } from 'node:crypto';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../config/app-config';
+import { RateLimitModule } from '../rate-limit/rate-limit.module';
 import { AdminUser } from './admin-user.entity';
 import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
+import { LoginRateLimitGuard } from './login-rate-limit.guard';
 import { User } from './user.entity';
 import { WechatLoginClient } from './wechat-login.client';
 
@@ -15,6 +17,7 @@ import { WechatLoginClient } from './wechat-login.client';
 @Module({
   imports: [
     TypeOrmModule.forFeature([User, AdminUser]),
+    RateLimitModule,
     JwtModule.registerAsync({
       inject: [AppConfig],
       // a KeyObject made once: jsonwebtoken would otherwise try to parse the string as a PEM key on every verify
@@ -26,7 +29,7 @@ import { WechatLoginClient } from './wechat-login.client';
     }),
   ],
   controllers: [AuthController],
-  providers: [AuthService, WechatLoginClient, { provide: APP_GUARD, useClass: AuthGuard }],
+  providers: [AuthService, WechatLoginClient, LoginRateLimitGuard, { provide: APP_GUARD, useClass: AuthGuard }],
   exports: [AuthService],
 })
 export class AuthModule {}
