@@ -5,6 +5,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
 import { AppModule } from './app.module';
+import { refuseForbiddenKeys } from './common/forbidden-keys';
 import { createValidationPipe } from './common/validation';
 import { AppConfig } from './config/app-config';
 import { setAppTimezone } from './common/time';
@@ -17,6 +18,10 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT,
     trustProxy: false,
+    // parsed as plain data, then refused by name (400) in refuseForbiddenKeys: the parser's own
+    // refusal is a bare "invalid JSON" that does not say which key
+    onProtoPoisoning: 'ignore',
+    onConstructorPoisoning: 'ignore',
     requestIdHeader: false,
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
       const given = req.headers['x-request-id'];
@@ -35,6 +40,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   fastify.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
   });
+  refuseForbiddenKeys(fastify);
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
 

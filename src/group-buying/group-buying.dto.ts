@@ -16,7 +16,7 @@ import {
 import { AdminPageQuery, StorePageQuery } from '../common/pagination';
 import { parseDate } from '../common/time';
 import { ToBool, ToInt, Trim } from '../common/transforms';
-import { IsAppDate, IsMoney, IsPhone } from '../common/validators';
+import { IsAppDate, IsMoney, IsPhone, MAX_INT } from '../common/validators';
 
 export const DELIVER_TYPES = [1, 2];
 /** 0 = plain deal; a team buy needs 2–100 members. */
@@ -54,6 +54,7 @@ export class DealBodyDto {
   @ToInt()
   @IsInt()
   @Min(1)
+  @Max(MAX_INT)
   shopId: number;
 
   @ApiProperty({ description: '名称', example: '赣南脐橙 5 斤装' })
@@ -103,6 +104,7 @@ export class DealBodyDto {
   @ToInt()
   @IsInt()
   @Min(0)
+  @Max(MAX_INT)
   productId?: number | null;
 
   @ApiProperty({ description: '商品名称', example: '赣南脐橙' })
@@ -192,6 +194,7 @@ export class UpdateDealDto extends DealBodyDto {
   @ToInt()
   @IsInt()
   @Min(1)
+  @Max(MAX_INT)
   id: number;
 
   @ApiPropertyOptional({ description: '开始时间（不传则不变）', example: '2026-01-15 10:11:34' })
@@ -211,6 +214,7 @@ export class ChangeUsingDto {
   @ToInt()
   @IsInt()
   @Min(1)
+  @Max(MAX_INT)
   id: number;
 
   @ApiProperty({ description: '启用', example: true })
@@ -235,6 +239,7 @@ export class DealIdQuery {
   @ToInt()
   @IsInt()
   @Min(1)
+  @Max(MAX_INT)
   id: number;
 }
 
@@ -243,6 +248,7 @@ export class VisitorQuery {
   @ToInt()
   @IsInt()
   @Min(1)
+  @Max(MAX_INT)
   groupBuyingId: number;
 }
 
@@ -258,6 +264,7 @@ export class DealListQuery extends AdminPageQuery {
   @ToInt()
   @IsInt()
   @Min(1)
+  @Max(MAX_INT)
   shopId?: number;
 
   @ApiPropertyOptional({ description: '开始日期：团购时间段与 [startDate, endDate] 有交集（只给日期时含当天）', example: '2026-01-01' })
@@ -276,6 +283,7 @@ export class OrderIdQuery {
   @ToInt()
   @IsInt()
   @Min(1)
+  @Max(MAX_INT)
   id: number;
 }
 
@@ -306,6 +314,7 @@ export class DealOrderListQuery extends OrderFilterQuery {
   @ToInt()
   @IsInt()
   @Min(1)
+  @Max(MAX_INT)
   groupBuyingId: number;
 }
 
@@ -331,6 +340,7 @@ export class OrderListQuery extends OrderFilterQuery {
   @ToInt()
   @IsInt()
   @Min(1)
+  @Max(MAX_INT)
   shopId?: number;
 
   @ApiPropertyOptional({ description: '排序字段', enum: ORDER_SORTS, default: 'createTime' })
@@ -351,6 +361,7 @@ export class StoreDealListQuery extends StorePageQuery {
   @ToInt()
   @IsInt()
   @Min(1)
+  @Max(MAX_INT)
   shop_id?: number;
 
   @ApiPropertyOptional({ description: '租户 id（不传：所有租户）' })
@@ -358,5 +369,6 @@ export class StoreDealListQuery extends StorePageQuery {
   @ToInt()
   @IsInt()
   @Min(1)
+  @Max(MAX_INT)
   tenant_id?: number;
 }
