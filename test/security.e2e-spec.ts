@@ -2,6 +2,7 @@ import { PATH_METADATA } from '@nestjs/common/constants';
 import { ModulesContainer } from '@nestjs/core';
 import { ACCESS_KEY } from '../src/auth/auth.decorators';
 import { hashPassword } from '../src/auth/password';
+import { escapeLike, LIKE_ESCAPE } from '../src/common/like';
 import { Instance, secondInstance } from './support/coupon-fixtures';
 import { ADDRESS, makeDeal } from './support/fixtures';
 import { adminToken, bootApp, newShop, newTenant, TestApp, userToken } from './support/app';
@@ -294,6 +295,14 @@ describe('Security (MariaDB)', () => {
 
     it('the escape character itself is literal too', async () => {
       expect(await names('!')).toEqual([]);
+    });
+
+    it('escapeLike patterns match %, _ and ! literally on MariaDB', async () => {
+      const like = async (text: string, keyword: string) =>
+        Number((await t.ds.query(`SELECT ? LIKE ? ${LIKE_ESCAPE} AS m`, [text, `%${escapeLike(keyword)}%`]))[0].m);
+      expect([await like('100%纯', '%'), await like('100纯', '%')]).toEqual([1, 0]);
+      expect([await like('a_b', 'a_b'), await like('axb', 'a_b')]).toEqual([1, 0]);
+      expect([await like('wow!', '!'), await like('wow', '!')]).toEqual([1, 0]);
     });
   });
 
