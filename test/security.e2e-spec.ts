@@ -81,7 +81,7 @@ describe('Security (MariaDB)', () => {
 
   describe('admin passwords', () => {
     it('a hash of an older scrypt cost still logs in and is upgraded to the current cost', async () => {
-      const { token: _ } = await newTenant(t, superToken, 'OldHash');
+      await newTenant(t, superToken, 'OldHash');
       const old = await hashPassword('tenant-pass-123', { N: 16384, r: 8, p: 1 });
       await t.ds.query('UPDATE admin_user SET password_hash = ? WHERE username = ?', [old, 'oldhash_admin']);
       const res = await t.http.post('/api/marketing/auth/login').send({ username: 'oldhash_admin', password: 'tenant-pass-123' });
