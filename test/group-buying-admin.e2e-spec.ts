@@ -578,8 +578,8 @@ describe('GroupBuying admin (MariaDB)', () => {
       deal = await createDeal(a.token, shopA, { name: '订单团购', productName: '脐橙' });
       deal2 = await createDeal(a.token, shopA2, { name: '另一个团购', productName: '大米', deliverType: 2 });
       dealB = await createDeal(b.token, shopB, { name: 'B 团购' });
-      u1 = await newUser('oBuyer1', '张三', 'http://img/1.png');
-      u2 = await newUser('oBuyer2', '李四', 'http://img/2.png');
+      u1 = await newUser('oBuyer1', '张三', 'https://img.example.com/1.png');
+      u2 = await newUser('oBuyer2', '李四', 'https://img.example.com/2.png');
       u3 = await newUser('oBuyer3', '王五');
       const base = { tenantId: a.tenantId, shopId: shopA, dealId: deal };
       // times are UTC: 02:00Z = 10:00 Asia/Shanghai
@@ -608,7 +608,7 @@ describe('GroupBuying admin (MariaDB)', () => {
         userId: u1,
         userOpenId: 'oBuyer1',
         userName: '张三',
-        userProfile: 'http://img/1.png',
+        userProfile: 'https://img.example.com/1.png',
         deliverType: 1,
         deliverTypeName: '自提',
         address: '广州',
@@ -644,8 +644,8 @@ describe('GroupBuying admin (MariaDB)', () => {
       expect(res.body.orders[0]).toMatchObject({ groupBuyingName: '订单团购', shopName: 'A 店', userName: '李四', userOpenId: 'oBuyer2', money: 10.05, statusName: '已发货' });
       // u1 paid twice (status 1 and 4), u2 paid once (3), u3 only closed: latest payer first
       expect(res.body.orderUsers).toEqual([
-        { id: u2, name: '李四', openId: 'oBuyer2', profile: 'http://img/2.png' },
-        { id: u1, name: '张三', openId: 'oBuyer1', profile: 'http://img/1.png' },
+        { id: u2, name: '李四', openId: 'oBuyer2', profile: 'https://img.example.com/2.png' },
+        { id: u1, name: '张三', openId: 'oBuyer1', profile: 'https://img.example.com/1.png' },
       ]);
     });
 
