@@ -32,7 +32,9 @@ function run(env: Record<string, string>): Run {
   let err = '';
   proc.stdout!.on('data', (b: Buffer) => (out += b.toString()));
   proc.stderr!.on('data', (b: Buffer) => (err += b.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    proc.on('exit', (code, signal) => resolve({ code, signal })),
+  );
   return { proc, stdout: () => out, stderr: () => err, exited };
 }
 
@@ -102,7 +104,9 @@ describe('Start and stop (the real process)', () => {
 
       expect(c.code).toBe(1);
       expect(mute.stdout()).toBe('');
-      expect(lines(mute.stderr())).toEqual([`groupbuy: failed to start: cannot reach MySQL at 127.0.0.1:${silentPort}/gbdb: ETIMEDOUT (no answer within 10 s)`]);
+      expect(lines(mute.stderr())).toEqual([
+        `groupbuy: failed to start: cannot reach MySQL at 127.0.0.1:${silentPort}/gbdb: ETIMEDOUT (no answer within 10 s)`,
+      ]);
       // one bounded connect attempt, not three
       expect(elapsed).toBeLessThan(60_000);
     }, 120_000);
@@ -124,7 +128,9 @@ describe('Start and stop (the real process)', () => {
     const second = run(env);
     await until('the second start', () => second.stdout().includes('listening'));
     expect(lines(second.stderr())).toEqual([
-      expect.stringMatching(new RegExp(`^groupbuy: warning: the previous run \\(pid ${first.proc.pid}, started [0-9T:.-]+Z\\) did not stop cleanly`)),
+      expect.stringMatching(
+        new RegExp(`^groupbuy: warning: the previous run \\(pid ${first.proc.pid}, started [0-9T:.-]+Z\\) did not stop cleanly`),
+      ),
     ]);
     const health = await fetch(`http://127.0.0.1:${port}/health`);
     expect(health.status).toBe(200);
@@ -132,7 +138,9 @@ describe('Start and stop (the real process)', () => {
     second.proc.kill('SIGTERM');
     const end = await second.exited;
     expect(end.code === 0 || end.signal === 'SIGTERM').toBe(true);
-    expect(lines(second.stdout()).filter((l) => l.startsWith('groupbuy:'))).toEqual(['groupbuy: SIGTERM received: draining in-flight requests, then stopping']);
+    expect(lines(second.stdout()).filter((l) => l.startsWith('groupbuy:'))).toEqual([
+      'groupbuy: SIGTERM received: draining in-flight requests, then stopping',
+    ]);
     expect(existsSync(join(dir, RUNNING_MARKER))).toBe(false);
 
     const third = run(env);

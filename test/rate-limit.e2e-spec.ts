@@ -49,7 +49,9 @@ describe.each([
     const long = `k:${'x'.repeat(500)}`;
     expect((await sut.hit(long, 1, 60)).count).toBe(1);
     expect((await sut.hit(long, 1, 60)).count).toBe(2);
-    const rows: { counter_key: string }[] = await t.ds.query("SELECT counter_key FROM rate_limit_counter WHERE counter_key LIKE 'sha256:%'");
+    const rows: { counter_key: string }[] = await t.ds.query(
+      "SELECT counter_key FROM rate_limit_counter WHERE counter_key LIKE 'sha256:%'",
+    );
     expect(rows).toHaveLength(1);
   });
 

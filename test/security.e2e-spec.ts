@@ -38,9 +38,11 @@ describe('Security (MariaDB)', () => {
           if (!type) continue;
           for (const name of Object.getOwnPropertyNames(type.prototype)) {
             const handler = (type.prototype as Record<string, unknown>)[name];
-            if (name === 'constructor' || typeof handler !== 'function' || Reflect.getMetadata(PATH_METADATA, handler) === undefined) continue;
+            if (name === 'constructor' || typeof handler !== 'function' || Reflect.getMetadata(PATH_METADATA, handler) === undefined)
+              continue;
             routes++;
-            if (Reflect.getMetadata(ACCESS_KEY, handler) === undefined && Reflect.getMetadata(ACCESS_KEY, type) === undefined) missing.push(`${type.name}.${name}`);
+            if (Reflect.getMetadata(ACCESS_KEY, handler) === undefined && Reflect.getMetadata(ACCESS_KEY, type) === undefined)
+              missing.push(`${type.name}.${name}`);
           }
         }
       }
@@ -118,7 +120,10 @@ describe('Security (MariaDB)', () => {
     it('the lock is kept in the database for 15 minutes and lifts when it expires', async () => {
       const [admin] = await t.ds.query('SELECT id FROM admin_user WHERE username = ?', ['lockme_admin']);
       const key = `admin-login-failures:${admin.id}`;
-      const rows: { hits: number; expires_at: string }[] = await t.ds.query('SELECT hits, expires_at FROM rate_limit_counter WHERE counter_key = ?', [key]);
+      const rows: { hits: number; expires_at: string }[] = await t.ds.query(
+        'SELECT hits, expires_at FROM rate_limit_counter WHERE counter_key = ?',
+        [key],
+      );
       expect(rows).toHaveLength(1);
       const left = Number(rows[0].expires_at) - Date.now();
       expect(left).toBeGreaterThan(14 * 60_000);
@@ -158,7 +163,11 @@ describe('Security (MariaDB)', () => {
     ])('%s in a JSON body is a 400 naming the key', async (_, body, key) => {
       const res = await t.http.post('/api/group/auth/login').set('content-type', 'application/json').send(body);
       expect(res.status).toBe(400);
-      expect(res.body).toEqual({ status: 400, msg: expect.stringContaining(key), errors: [{ field: expect.any(String), message: `key "${key}" is not allowed` }] });
+      expect(res.body).toEqual({
+        status: 400,
+        msg: expect.stringContaining(key),
+        errors: [{ field: expect.any(String), message: `key "${key}" is not allowed` }],
+      });
     });
 
     it('a constructor inside a goods line is a 400, not a 500', async () => {
@@ -178,7 +187,11 @@ describe('Security (MariaDB)', () => {
         .set('content-type', 'application/json')
         .send('{"name":"x","address":"y","phone":"020-1234567","lbs":"1,2","extra":[{"constructor":1}]}');
       expect(res.status).toBe(400);
-      expect(res.body).toMatchObject({ status: 400, message: expect.stringContaining('constructor'), errors: [{ field: 'extra[0].constructor' }] });
+      expect(res.body).toMatchObject({
+        status: 400,
+        message: expect.stringContaining('constructor'),
+        errors: [{ field: 'extra[0].constructor' }],
+      });
       expect(res.body.msg).toBeUndefined();
     });
 
@@ -197,7 +210,10 @@ describe('Security (MariaDB)', () => {
         .post('/api/group/order/computedOrder')
         .set(h)
         .type('form')
-        .send({ goods: JSON.stringify([{ product_id: dealId, quantity: 1 }]), address: `{"constructor":{"prototype":{}},${JSON.stringify(ADDRESS).slice(1)}` });
+        .send({
+          goods: JSON.stringify([{ product_id: dealId, quantity: 1 }]),
+          address: `{"constructor":{"prototype":{}},${JSON.stringify(ADDRESS).slice(1)}`,
+        });
       expect(address.status).toBe(200);
       let deep = '1';
       for (let i = 0; i < 5000; i++) deep = `[${deep}]`;
@@ -206,7 +222,16 @@ describe('Security (MariaDB)', () => {
       const ids = await t.http
         .post('/api/marketing/coupon/create')
         .set('Authorization', `Bearer ${tenant.token}`)
-        .send({ name: 'c', couponMethod: 1, enough: 10, deduct: 1, useType: 2, groupBuyingIds: '[{"constructor":{}}]', timeLimit: 0, timeDays: 3 });
+        .send({
+          name: 'c',
+          couponMethod: 1,
+          enough: 10,
+          deduct: 1,
+          useType: 2,
+          groupBuyingIds: '[{"constructor":{}}]',
+          timeLimit: 0,
+          timeDays: 3,
+        });
       expect(ids.status).toBe(400);
     });
 
@@ -269,7 +294,10 @@ describe('Security (MariaDB)', () => {
       const list = await t.http.post('/api/group/order/order_list').set(h).send({ page: 1000001 });
       expect(list.status).toBe(400);
       expect(list.body.msg).toContain('page');
-      const compute = await t.http.post('/api/group/order/computedOrder').set(h).send({ goods: [{ product_id: 2147483648, quantity: 1 }] });
+      const compute = await t.http
+        .post('/api/group/order/computedOrder')
+        .set(h)
+        .send({ goods: [{ product_id: 2147483648, quantity: 1 }] });
       expect(compute.status).toBe(400);
       expect(compute.body.msg).toContain('product_id');
     });
@@ -280,7 +308,9 @@ describe('Security (MariaDB)', () => {
       for (const name of ['百分百%纯', '百分百纯', 'a_b 店', 'axb 店']) await newShop(t, tenant.token, name);
     });
     const names = async (kw: string) => {
-      const res = await t.http.get(`/api/marketing/shop/getlist?pageSize=100&keyword=${encodeURIComponent(kw)}`).set('Authorization', `Bearer ${tenant.token}`);
+      const res = await t.http
+        .get(`/api/marketing/shop/getlist?pageSize=100&keyword=${encodeURIComponent(kw)}`)
+        .set('Authorization', `Bearer ${tenant.token}`);
       expect(res.status).toBe(200);
       return (res.body.data as { name: string }[]).map((s) => s.name).sort();
     };
@@ -308,18 +338,23 @@ describe('Security (MariaDB)', () => {
 
   describe('avatars (§7)', () => {
     const login = (openId: string, avatar: string) => t.http.post('/api/group/auth/login').send({ openId, avatar });
-    const stored = async (openId: string) => ((await t.ds.query('SELECT avatar FROM app_user WHERE open_id = ?', [openId])) as { avatar: string }[])[0].avatar;
+    const stored = async (openId: string) =>
+      ((await t.ds.query('SELECT avatar FROM app_user WHERE open_id = ?', [openId])) as { avatar: string }[])[0].avatar;
 
-    it.each(['javascript:alert(1)', 'http://x.example/a.png', 'data:image/png;base64,AAAA', '//x.example/a.png', 'HTTPS:', ' https://x.example/a.png'])(
-      'drops %j at login',
-      async (avatar) => {
-        const openId = `oAv${Buffer.from(avatar).toString('hex').slice(0, 24)}`;
-        const res = await login(openId, avatar);
-        expect(res.status).toBe(200);
-        expect(res.body.data.user.avatar).toBe('');
-        expect(await stored(openId)).toBe('');
-      },
-    );
+    it.each([
+      'javascript:alert(1)',
+      'http://x.example/a.png',
+      'data:image/png;base64,AAAA',
+      '//x.example/a.png',
+      'HTTPS:',
+      ' https://x.example/a.png',
+    ])('drops %j at login', async (avatar) => {
+      const openId = `oAv${Buffer.from(avatar).toString('hex').slice(0, 24)}`;
+      const res = await login(openId, avatar);
+      expect(res.status).toBe(200);
+      expect(res.body.data.user.avatar).toBe('');
+      expect(await stored(openId)).toBe('');
+    });
 
     it('keeps an https URL, and a later bad one replaces it with empty', async () => {
       const ok = await login('oAvGood', 'https://img.example.com/a.png');

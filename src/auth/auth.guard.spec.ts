@@ -85,7 +85,10 @@ describe(AuthGuard.name, () => {
     expect(anon.json()).toEqual({ status: 401, msg: expect.stringMatching(/access rule/) });
     const user = await get('/api/group/forgotten', jwt.sign({ sub: '1' }, { audience: 'storefront' }));
     expect(user.statusCode).toBe(401);
-    const admin = await get('/api/marketing/mixed/forgotten', jwt.sign({ sub: '1', tid: 1, role: 'super', usr: 'a' }, { audience: 'admin' }));
+    const admin = await get(
+      '/api/marketing/mixed/forgotten',
+      jwt.sign({ sub: '1', tid: 1, role: 'super', usr: 'a' }, { audience: 'admin' }),
+    );
     expect(admin.statusCode).toBe(401);
     expect(admin.json()).toEqual({ status: 401, message: expect.any(String) });
   });

@@ -20,7 +20,10 @@ export class LoginRateLimitGuard implements CanActivate {
     const req = ctx.switchToHttp().getRequest<FastifyRequest>();
     const route = ctx.getHandler().name;
     const { allowed } = await this.limits.hit(`login:${route}:${addressBucket(req.ip)}`, this.config.loginRateLimitPerMinute, 60);
-    if (!allowed) throw DomainError.tooManyRequests('登录尝试过于频繁，请一分钟后再试 (too many login attempts from this address, try again in a minute)');
+    if (!allowed)
+      throw DomainError.tooManyRequests(
+        '登录尝试过于频繁，请一分钟后再试 (too many login attempts from this address, try again in a minute)',
+      );
     return true;
   }
 }

@@ -40,7 +40,9 @@ describe(findForbiddenKey.name, () => {
 
 describe(parseJsonText.name, () => {
   it('parses JSON and drops forbidden keys at any depth', () => {
-    expect(parseJsonText('[{"constructor":{"prototype":{}},"product_id":1,"x":{"__proto__":{"a":1},"b":2}}]')).toEqual([{ product_id: 1, x: { b: 2 } }]);
+    expect(parseJsonText('[{"constructor":{"prototype":{}},"product_id":1,"x":{"__proto__":{"a":1},"b":2}}]')).toEqual([
+      { product_id: 1, x: { b: 2 } },
+    ]);
   });
 
   it('throws a SyntaxError on text nested deeper than the bound, like on bad JSON', () => {

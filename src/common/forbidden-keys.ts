@@ -66,7 +66,9 @@ export function refuseForbiddenKeys(fastify: FastifyInstance): void {
     if (!hit) return;
     const field = hit.path.replace(/^query\./, '') || 'body';
     if (hit.key === undefined) {
-      throw DomainError.badRequest(`参数错误 ${field}: 嵌套过深 (nested deeper than ${MAX_DEPTH} levels)`, [{ field, message: 'nested too deeply' }]);
+      throw DomainError.badRequest(`参数错误 ${field}: 嵌套过深 (nested deeper than ${MAX_DEPTH} levels)`, [
+        { field, message: 'nested too deeply' },
+      ]);
     }
     throw DomainError.badRequest(`参数错误 ${field}: 不允许的字段名 "${hit.key}" (key "${hit.key}" is not allowed)`, [
       { field, message: `key "${hit.key}" is not allowed` },

@@ -9,12 +9,18 @@ describe(describeDatabaseError.name, () => {
     [err('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:3399'), 'cannot reach MySQL at db.internal:3399/groupbuy: ECONNREFUSED'],
     [err('ETIMEDOUT', 'connect ETIMEDOUT'), 'cannot reach MySQL at db.internal:3399/groupbuy: ETIMEDOUT (no answer within 10 s)'],
     [err('ENOTFOUND', 'getaddrinfo ENOTFOUND db.internal'), 'cannot reach MySQL at db.internal:3399/groupbuy: ENOTFOUND'],
-    [err('ER_BAD_DB_ERROR', "Unknown database 'groupbuy'"), "cannot reach MySQL at db.internal:3399/groupbuy: ER_BAD_DB_ERROR (Unknown database 'groupbuy')"],
+    [
+      err('ER_BAD_DB_ERROR', "Unknown database 'groupbuy'"),
+      "cannot reach MySQL at db.internal:3399/groupbuy: ER_BAD_DB_ERROR (Unknown database 'groupbuy')",
+    ],
     [
       err('ER_ACCESS_DENIED_ERROR', "Access denied for user 'shop'@'10.0.0.2'\n(using password: YES)"),
       "cannot reach MySQL at db.internal:3399/groupbuy: ER_ACCESS_DENIED_ERROR (Access denied for user 'shop'@'10.0.0.2' (using password: YES))",
     ],
-    [Object.assign(new AggregateError([err('ECONNREFUSED', 'a'), err('ECONNREFUSED', 'b')], ''), {}), 'cannot reach MySQL at db.internal:3399/groupbuy: ECONNREFUSED'],
+    [
+      Object.assign(new AggregateError([err('ECONNREFUSED', 'a'), err('ECONNREFUSED', 'b')], ''), {}),
+      'cannot reach MySQL at db.internal:3399/groupbuy: ECONNREFUSED',
+    ],
   ])('%s', (e, line) => {
     const text = describeDatabaseError(e, url, '/data');
     expect(text).toBe(line);
