@@ -7,8 +7,8 @@
  * What it does:
  *  1. creates a fresh MariaDB database (test/support/db.ts, `MYSQL_TEST_URL`, default
  *     mysql://root@127.0.0.1:3306/test), builds dist/ if it is missing or older than src/, and starts
- *     the real app (`node dist/main.js`, NODE_ENV=production, sandbox payments, dev login, pool 10) in a
- *     child process, so the load generator never shares the app's event loop;
+ *     the real app (`node dist/main.js`, NODE_ENV=test for sandbox payments and dev login, which production
+ *     refuses; pool 10) in a child process, so the load generator never shares the app's event loop;
  *  2. through the app's own API: logs in the super-admin, creates a shop and two hot deals (price 9.90,
  *     stock 10,000,000 each: one for the app, one for the baseline), logs in 200 storefront users;
  *  3. starts bench/baseline-server.js in another child process: bare Fastify 5 + mysql2 pool of the same
@@ -456,7 +456,8 @@ async function main(): Promise<void> {
     DATABASE_URL: db.url,
     PORT: String(appPort),
     HOST: '127.0.0.1',
-    NODE_ENV: 'production',
+    // production refuses sandbox payments and dev login, which the benchmark needs
+    NODE_ENV: 'test',
     JWT_SECRET: randomBytes(20).toString('hex'),
     PAYMENT_PROVIDER: 'sandbox',
     AUTH_DEV_LOGIN: 'true',

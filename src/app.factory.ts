@@ -5,11 +5,22 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
 import { AppModule } from './app.module';
+import { errorBody } from './common/envelope';
+import { refuseForbiddenKeys } from './common/forbidden-keys';
+import { setAppTimezone } from './common/time';
 import { createValidationPipe } from './common/validation';
 import { AppConfig } from './config/app-config';
-import { setAppTimezone } from './common/time';
+import { describeDatabaseError, isDatabaseError } from './database/connect-error';
+import { LifecycleService } from './health/lifecycle.service';
 
 export const BODY_LIMIT = 100 * 1024;
+
+/** The app could not start; the message is the one line an operator reads. */
+export class StartupError extends Error {}
+
+function oneLine(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).replace(/\s+/g, ' ').trim();
+}
 
 /** Builds the whole application (used by main.ts and by the e2e tests), not yet listening. */
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
@@ -17,6 +28,12 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT,
     trustProxy: false,
+    // while closing, requests get the §2 envelope from the draining hook below, not Fastify's own body
+    return503OnClosing: false,
+    // parsed as plain data, then refused by name (400) in refuseForbiddenKeys: the parser's own
+    // refusal is a bare "invalid JSON" that does not say which key
+    onProtoPoisoning: 'ignore',
+    onConstructorPoisoning: 'ignore',
     requestIdHeader: false,
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
       const given = req.headers['x-request-id'];
@@ -25,9 +42,21 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
       return id;
     },
   });
-  // rawBody: the WeChat Pay notify signature covers the exact bytes
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, { bufferLogs: true, rawBody: true });
+  let app: NestFastifyApplication;
+  try {
+    // rawBody: the WeChat Pay notify signature covers the exact bytes. A failure here (the database,
+    // nearly always) is rethrown as one line: Nest's buffered start-up logs are not flushed, and no abort.
+    app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+      bufferLogs: true,
+      autoFlushLogs: false,
+      abortOnError: false,
+      rawBody: true,
+    });
+  } catch (e) {
+    throw new StartupError(isDatabaseError(e) ? describeDatabaseError(e, config.databaseUrl, config.dataDir) : oneLine(e));
+  }
   app.useLogger(app.get(Logger));
+  app.flushLogs();
   // form-encoded bodies (seed 000) are parsed by the adapter's built-in @fastify/formbody
   // JSON API: CSP off so Swagger UI's inline assets load; the other helmet headers stay on.
   await app.register(helmet as never, { contentSecurityPolicy: false, crossOriginEmbedderPolicy: false } as never);
@@ -35,6 +64,15 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   fastify.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
   });
+  const lifecycle = app.get(LifecycleService);
+  fastify.addHook('onRequest', (req, reply, done) => {
+    if (!lifecycle.draining) return done();
+    void reply
+      .code(503)
+      .header('connection', 'close')
+      .send(errorBody(req.url.split('?')[0], 503, '服务正在停止，请稍后重试 (shutting down, try again)'));
+  });
+  refuseForbiddenKeys(fastify);
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
 

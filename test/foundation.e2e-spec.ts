@@ -67,11 +67,11 @@ describe('Foundation (MariaDB)', () => {
 
   describe('storefront login', () => {
     it('dev login by openId creates the user once and returns a storefront token', async () => {
-      const a = await t.http.post('/api/group/auth/login').send({ openId: 'oA', nickname: '小明', avatar: 'http://x/a.png' });
+      const a = await t.http.post('/api/group/auth/login').send({ openId: 'oA', nickname: '小明', avatar: 'https://x/a.png' });
       expect(a.status).toBe(200);
       expect(a.body.status).toBe(200);
       expect(a.body.msg).toBe('ok');
-      expect(a.body.data.user).toEqual({ id: expect.any(Number), open_id: 'oA', nickname: '小明', avatar: 'http://x/a.png' });
+      expect(a.body.data.user).toEqual({ id: expect.any(Number), open_id: 'oA', nickname: '小明', avatar: 'https://x/a.png' });
       expect(a.body.data.expires_in).toBeGreaterThan(0);
       const claims = jwt.decode(a.body.data.token);
       expect(claims.aud).toBe('storefront');

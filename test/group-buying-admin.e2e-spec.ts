@@ -576,8 +576,8 @@ describe('GroupBuying admin (MariaDB)', () => {
       deal = (await makeDeal(t, a.tenantId, shopA, { name: '订单团购', productName: '脐橙' })).id;
       deal2 = (await makeDeal(t, a.tenantId, shopA2, { name: '另一个团购', productName: '大米', deliverType: 2 })).id;
       dealB = (await makeDeal(t, b.tenantId, shopB, { name: 'B 团购' })).id;
-      u1 = (await loginUser(t, 'oBuyer1', { nickname: '张三', avatar: 'http://img/1.png' })).id;
-      u2 = (await loginUser(t, 'oBuyer2', { nickname: '李四', avatar: 'http://img/2.png' })).id;
+      u1 = (await loginUser(t, 'oBuyer1', { nickname: '张三', avatar: 'https://img.example.com/1.png' })).id;
+      u2 = (await loginUser(t, 'oBuyer2', { nickname: '李四', avatar: 'https://img.example.com/2.png' })).id;
       u3 = (await loginUser(t, 'oBuyer3', { nickname: '王五' })).id;
       const base = { tenantId: a.tenantId, shopId: shopA, dealId: deal };
       // times are UTC: 02:00Z = 10:00 Asia/Shanghai
@@ -606,7 +606,7 @@ describe('GroupBuying admin (MariaDB)', () => {
         userId: u1,
         userOpenId: 'oBuyer1',
         userName: '张三',
-        userProfile: 'http://img/1.png',
+        userProfile: 'https://img.example.com/1.png',
         deliverType: 1,
         deliverTypeName: '自提',
         address: '广州',
@@ -642,8 +642,8 @@ describe('GroupBuying admin (MariaDB)', () => {
       expect(res.body.orders[0]).toMatchObject({ groupBuyingName: '订单团购', shopName: 'A 店', userName: '李四', userOpenId: 'oBuyer2', money: 10.05, statusName: '已发货' });
       // u1 paid twice (status 1 and 4), u2 paid once (3), u3 only closed: latest payer first
       expect(res.body.orderUsers).toEqual([
-        { id: u2, name: '李四', openId: 'oBuyer2', profile: 'http://img/2.png' },
-        { id: u1, name: '张三', openId: 'oBuyer1', profile: 'http://img/1.png' },
+        { id: u2, name: '李四', openId: 'oBuyer2', profile: 'https://img.example.com/2.png' },
+        { id: u1, name: '张三', openId: 'oBuyer1', profile: 'https://img.example.com/1.png' },
       ]);
     });
 

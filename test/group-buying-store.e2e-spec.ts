@@ -158,7 +158,7 @@ describe('GroupBuying storefront (MariaDB)', () => {
     });
 
     it('records a logged-in visitor once per user and lists them for the admin', async () => {
-      const u1 = await loginUser(t, 'oVisitor1', { nickname: '访客一', avatar: 'http://img/v1.png' });
+      const u1 = await loginUser(t, 'oVisitor1', { nickname: '访客一', avatar: 'https://img.example.com/v1.png' });
       const u2 = await loginUser(t, 'oVisitor2', { nickname: '访客二' });
       const before = (await adminGet(deal.a2)).body.visitTimes;
       await t.http.get(`${S}/detail/${deal.a2}`).set('Authori-Zation', `Bearer ${u1.token}`).expect(200);
@@ -174,7 +174,7 @@ describe('GroupBuying storefront (MariaDB)', () => {
       expect(res.status).toBe(200);
       expect(res.body).toEqual([
         { id: u2.id, name: '访客二', openId: 'oVisitor2', profile: '' },
-        { id: u1.id, name: '访客一', openId: 'oVisitor1', profile: 'http://img/v1.png' },
+        { id: u1.id, name: '访客一', openId: 'oVisitor1', profile: 'https://img.example.com/v1.png' },
       ]);
     });
 

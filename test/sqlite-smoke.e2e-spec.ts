@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { escapeLike, LIKE_ESCAPE } from '../src/common/like';
 import { bootApp, TestApp } from './support/app';
 import { loginUser, payOrder, userAuth } from './support/builders';
 
@@ -54,6 +55,14 @@ describe('Embedded SQLite default (smoke)', () => {
     expect(info.body.data.deliver_code).toMatch(/^\d{8}$/);
     const [deal] = await t.ds.query('SELECT stock, payed_count FROM group_buying WHERE id = ?', [pickup.id]);
     expect(deal).toEqual({ stock: pickup.stock - 2, payed_count: 2 });
+  });
+
+  it('LIKE patterns built with escapeLike match %, _ and ! literally on SQLite', async () => {
+    const like = async (text: string, keyword: string) =>
+      Number((await t.ds.query(`SELECT ? LIKE ? ${LIKE_ESCAPE} AS m`, [text, `%${escapeLike(keyword)}%`]))[0].m);
+    expect([await like('100%纯', '%'), await like('100纯', '%')]).toEqual([1, 0]);
+    expect([await like('a_b', 'a_b'), await like('axb', 'a_b')]).toEqual([1, 0]);
+    expect([await like('wow!', '!'), await like('wow', '!')]).toEqual([1, 0]);
   });
 
   it('rate limits a login route per IP (LOGIN_RATE_LIMIT_PER_MINUTE)', async () => {

@@ -8,6 +8,7 @@ export const ACCESS_KEY = 'access';
 
 const storeHeader = ApiHeader({ name: 'Authori-Zation', required: false, description: 'Bearer <token>（`Authorization` 亦可）' });
 
+/** No token needed. Every route needs this or another rule below: AuthGuard refuses unmarked routes. */
 export const Public = () => SetMetadata(ACCESS_KEY, 'public' satisfies AccessRule);
 /** Storefront user token required (`Authori-Zation` or `Authorization`). */
 export const UserAuth = () => applyDecorators(SetMetadata(ACCESS_KEY, 'user' satisfies AccessRule), storeHeader, ApiBearerAuth('storefront'));

@@ -14,7 +14,10 @@ interface TokenClaims {
   usr?: string;
 }
 
-/** Global guard: reads the route's AccessRule and the bearer token; storefront and admin tokens are not interchangeable. */
+/**
+ * Global guard: reads the route's AccessRule and the bearer token; storefront and admin tokens are not
+ * interchangeable. A route without a rule is refused, so a forgotten decorator never opens one (§12).
+ */
 @Injectable()
 export class AuthGuard implements CanActivate {
   constructor(
@@ -23,7 +26,8 @@ export class AuthGuard implements CanActivate {
   ) {}
 
   canActivate(ctx: ExecutionContext): boolean {
-    const rule = this.reflector.getAllAndOverride<AccessRule>(ACCESS_KEY, [ctx.getHandler(), ctx.getClass()]) ?? 'public';
+    const rule = this.reflector.getAllAndOverride<AccessRule | undefined>(ACCESS_KEY, [ctx.getHandler(), ctx.getClass()]);
+    if (rule === undefined) throw DomainError.unauthorized('接口未声明访问规则 (route has no access rule)');
     if (rule === 'public') return true;
     const req = ctx.switchToHttp().getRequest<FastifyRequest>();
     const token = bearer(req);

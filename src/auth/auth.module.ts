@@ -5,10 +5,12 @@ import { createSecretKey } from 'node:crypto';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../config/app-config';
 import { AdminAccountsService } from './admin-accounts.service';
+import { RateLimitModule } from '../rate-limit/rate-limit.module';
 import { AdminUser } from './admin-user.entity';
 import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
+import { LoginRateLimitGuard } from './login-rate-limit.guard';
 import { User } from './user.entity';
 import { WechatLoginClient } from './wechat-login.client';
 
@@ -16,6 +18,7 @@ import { WechatLoginClient } from './wechat-login.client';
 @Module({
   imports: [
     TypeOrmModule.forFeature([User, AdminUser]),
+    RateLimitModule,
     JwtModule.registerAsync({
       inject: [AppConfig],
       // a KeyObject made once: jsonwebtoken would otherwise try to parse the string as a PEM key on every verify
@@ -27,7 +30,7 @@ import { WechatLoginClient } from './wechat-login.client';
     }),
   ],
   controllers: [AuthController],
-  providers: [AuthService, AdminAccountsService, WechatLoginClient, { provide: APP_GUARD, useClass: AuthGuard }],
+  providers: [AuthService, AdminAccountsService, WechatLoginClient, LoginRateLimitGuard, { provide: APP_GUARD, useClass: AuthGuard }],
   exports: [AuthService, AdminAccountsService],
 })
 export class AuthModule {}

@@ -7,12 +7,28 @@ import { DomainError } from '../common/errors';
 import { AppConfig } from '../config/app-config';
 import { AdminUser } from './admin-user.entity';
 import { AdminLoginData, StoreLoginData, StoreLoginDto } from './auth.dto';
-import { DUMMY_HASH, verifyPassword } from './password';
+import { RateLimitService } from '../rate-limit/rate-limit.service';
+import { DUMMY_HASH, hashPassword, needsRehash, verifyPassword } from './password';
 import { User } from './user.entity';
 import { WechatLoginClient } from './wechat-login.client';
 
 export const STORE_TOKEN_TTL = 7 * 24 * 3600;
 export const ADMIN_TOKEN_TTL = 12 * 3600;
+/** Wrong passwords that lock an admin username (§3), and for how long, whatever the IP. */
+export const ADMIN_LOCK_AFTER = 10;
+export const ADMIN_LOCK_SECONDS = 15 * 60;
+
+/** Avatars are shown to other shoppers (the team page): only an https URL is kept, anything else is stored empty (§7). */
+export function safeAvatar(avatar: string | undefined): string | undefined {
+  if (avatar === undefined || avatar === '') return avatar;
+  if (!/^https:\/\/[^\s"'<>\\]+$/i.test(avatar)) return '';
+  try {
+    const url = new URL(avatar);
+    return url.protocol === 'https:' && url.hostname !== '' ? avatar : '';
+  } catch {
+    return '';
+  }
+}
 
 @Injectable()
 export class AuthService {
@@ -22,6 +38,7 @@ export class AuthService {
     private readonly wechat: WechatLoginClient,
     @InjectRepository(User) private readonly users: Repository<User>,
     @InjectRepository(AdminUser) private readonly admins: Repository<AdminUser>,
+    private readonly limits: RateLimitService,
   ) {}
 
   async storeLogin(dto: StoreLoginDto): Promise<StoreLoginData> {
@@ -37,7 +54,7 @@ export class AuthService {
     } else {
       throw DomainError.badRequest('参数错误 code: code or openId is required');
     }
-    const user = await this.upsertUser(openId, unionId, dto.nickname, dto.avatar);
+    const user = await this.upsertUser(openId, unionId, dto.nickname, safeAvatar(dto.avatar));
     const token = await this.jwt.signAsync({ sub: String(user.id) }, { audience: 'storefront', expiresIn: STORE_TOKEN_TTL });
     return {
       token,
@@ -70,8 +87,25 @@ export class AuthService {
 
   async adminLogin(username: string, password: string): Promise<AdminLoginData> {
     const admin = await this.admins.findOne({ where: { username } });
+    // Counted before the password is checked, so parallel guesses get at most ADMIN_LOCK_AFTER checks.
+    // Keyed by the account when it exists: the collation finds "Admin" and "admin" alike.
+    const failures = `admin-login-failures:${admin ? admin.id : `?${username.toLowerCase()}`}`;
+    const attempt = await this.limits.hit(failures, ADMIN_LOCK_AFTER, ADMIN_LOCK_SECONDS);
+    if (!attempt.allowed) {
+      throw DomainError.tooManyRequests('密码错误次数过多，该账号已锁定 15 分钟 (too many wrong passwords: this username is locked for 15 minutes)');
+    }
     const ok = await verifyPassword(password, admin?.passwordHash ?? DUMMY_HASH);
-    if (!admin || !ok) throw DomainError.unauthorized('用户名或密码错误 (wrong username or password)');
+    if (!admin || !ok) {
+      // the last allowed wrong password starts the 15 minutes
+      if (attempt.count === ADMIN_LOCK_AFTER) await this.limits.holdFor(failures, ADMIN_LOCK_SECONDS);
+      throw DomainError.unauthorized('用户名或密码错误 (wrong username or password)');
+    }
+    await this.limits.reset(failures);
+    if (needsRehash(admin.passwordHash)) {
+      // the password is at hand only now: bring an older hash up to today's cost
+      const upgraded = await hashPassword(password);
+      await this.admins.update({ id: admin.id, passwordHash: admin.passwordHash }, { passwordHash: upgraded });
+    }
     const token = await this.jwt.signAsync(
       { sub: String(admin.id), tid: admin.tenantId, role: admin.role, usr: admin.username },
       { audience: 'admin', expiresIn: ADMIN_TOKEN_TTL },

@@ -1,5 +1,4 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
-import { ThrottlerException } from '@nestjs/throttler';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from './errors';
 import { errorBody } from './envelope';
@@ -42,9 +41,6 @@ export class AllExceptionsFilter implements ExceptionFilter {
   private describe(e: unknown, req: FastifyRequest) {
     if (e instanceof DomainError) {
       return { http: e.http, status: e.status, message: e.message, extra: e.details ? { errors: e.details } : undefined };
-    }
-    if (e instanceof ThrottlerException) {
-      return { http: 429, status: 429, message: HTTP_WORDS[429], extra: undefined };
     }
     if (e instanceof HttpException) {
       const http = e.getStatus();

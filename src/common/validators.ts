@@ -2,6 +2,9 @@ import { registerDecorator, ValidationOptions } from 'class-validator';
 import { isMoneyInput } from './money';
 import { isDateInput } from './time';
 
+/** The largest id (and any other INT column value) MySQL's signed INT holds: larger input is a 400, not an SQL error. */
+export const MAX_INT = 2_147_483_647;
+
 /** Money: a number or numeric string with at most two decimals (contract §2). */
 export function IsMoney(opts: { min?: number; gt?: number } = {}, options?: ValidationOptions) {
   return (object: object, propertyName: string) =>

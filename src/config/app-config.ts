@@ -23,6 +23,10 @@ export class AppConfig {
   jobsEnabled: boolean;
   jobIntervalSeconds: number;
   loginRateLimitPerMinute: number;
+  /** unpaid checkouts one user may hold at once in one tenant (enforced at createOrder) */
+  maxUnpaidCheckouts: number;
+  /** createOrder calls per user per minute, counted across instances */
+  orderRateLimitPerMinute: number;
   appTz: string;
   logLevel: string;
   wechat: { appId?: string; secret?: string; apiBase: string };
@@ -103,10 +107,11 @@ function devJwtSecret(dataDir: string): string {
 
 /**
  * Reads and validates the environment. Throws ConfigError with one line saying why the app must
- * not start (in production: missing/short JWT_SECRET, incomplete WeChat Pay settings).
+ * not start (in production: missing/short JWT_SECRET, dev login or sandbox payments, incomplete WeChat Pay settings).
  */
 export function loadConfig(env: Env = process.env): AppConfig {
-  const nodeEnv = str(env, 'NODE_ENV') ?? 'development';
+  const givenNodeEnv = str(env, 'NODE_ENV');
+  const nodeEnv = givenNodeEnv ?? 'development';
   const production = nodeEnv === 'production';
   const c = new AppConfig();
   c.nodeEnv = nodeEnv;
@@ -137,17 +142,29 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (c.adminPassword !== undefined && c.adminPassword.length < 8) {
     throw new ConfigError('ADMIN_PASSWORD must be at least 8 characters');
   }
-  c.authDevLogin = bool(env, 'AUTH_DEV_LOGIN', !production);
+  // Dev login and sandbox payments move no money and check no identity: on by default only where that
+  // is the point (development, tests, the embedded demo), never merely because NODE_ENV was forgotten.
+  const devDefaults = givenNodeEnv === 'development' || givenNodeEnv === 'test' || (givenNodeEnv === undefined && !c.databaseUrl);
+  c.authDevLogin = bool(env, 'AUTH_DEV_LOGIN', devDefaults);
+  if (production && c.authDevLogin) {
+    throw new ConfigError('refusing to start: AUTH_DEV_LOGIN=true is not allowed when NODE_ENV=production (anyone could log in as any openId)');
+  }
 
-  const provider = str(env, 'PAYMENT_PROVIDER') ?? (production ? 'wechat' : 'sandbox');
+  const givenProvider = str(env, 'PAYMENT_PROVIDER');
+  const provider = givenProvider ?? (devDefaults ? 'sandbox' : 'wechat');
   if (provider !== 'sandbox' && provider !== 'wechat') {
     throw new ConfigError(`PAYMENT_PROVIDER must be sandbox or wechat, got "${provider}"`);
+  }
+  if (production && provider === 'sandbox') {
+    throw new ConfigError('refusing to start: PAYMENT_PROVIDER=sandbox is not allowed when NODE_ENV=production (orders would be paid without money moving)');
   }
   c.paymentProvider = provider;
   c.orderPayTimeoutSeconds = int(env, 'ORDER_PAY_TIMEOUT_SECONDS', 900, 1, 7 * 24 * 3600);
   c.jobsEnabled = bool(env, 'JOBS_ENABLED', true);
   c.jobIntervalSeconds = int(env, 'JOB_INTERVAL_SECONDS', 30, 1, 24 * 3600);
   c.loginRateLimitPerMinute = int(env, 'LOGIN_RATE_LIMIT_PER_MINUTE', 30, 1, 1_000_000);
+  c.maxUnpaidCheckouts = int(env, 'MAX_UNPAID_CHECKOUTS', 5, 1, 1_000_000);
+  c.orderRateLimitPerMinute = int(env, 'ORDER_RATE_LIMIT_PER_MINUTE', 30, 1, 1_000_000);
   c.appTz = str(env, 'APP_TZ') ?? 'Asia/Shanghai';
   if (!isValidTimeZone(c.appTz)) throw new ConfigError(`APP_TZ is not a known time zone: "${c.appTz}"`);
   c.logLevel = str(env, 'LOG_LEVEL') ?? (nodeEnv === 'test' ? 'warn' : 'info');
@@ -184,9 +201,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
       .filter(([, v]) => !v)
       .map(([k]) => k);
     if (missing.length) {
-      throw new ConfigError(
-        `refusing to start: PAYMENT_PROVIDER=wechat${production && !str(env, 'PAYMENT_PROVIDER') ? ' (the production default)' : ''} needs ${missing.join(', ')}; set them, or set PAYMENT_PROVIDER=sandbox explicitly`,
-      );
+      const why = givenProvider ? '' : ' (the default unless NODE_ENV is development or test, or the embedded demo without DATABASE_URL)';
+      const way = production ? 'set them' : 'set them, or set PAYMENT_PROVIDER=sandbox explicitly';
+      throw new ConfigError(`refusing to start: PAYMENT_PROVIDER=wechat${why} needs ${missing.join(', ')}; ${way}`);
     }
     if (c.wechatPay.apiV3Key && Buffer.byteLength(c.wechatPay.apiV3Key) !== 32) {
       throw new ConfigError('WECHATPAY_APIV3_KEY must be 32 bytes');
@@ -200,8 +217,6 @@ export function loadConfig(env: Env = process.env): AppConfig {
 export function productionWarnings(c: AppConfig): string[] {
   if (!c.production) return [];
   const w: string[] = [];
-  if (c.paymentProvider === 'sandbox') w.push('PAYMENT_PROVIDER=sandbox in production: payments settle without money moving');
-  if (c.authDevLogin) w.push('AUTH_DEV_LOGIN=true in production: anyone can log in as any openId');
   if (!c.databaseUrl) w.push('no DATABASE_URL in production: using the embedded SQLite file');
   return w;
 }

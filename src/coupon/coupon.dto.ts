@@ -17,10 +17,11 @@ import {
   ValidateIf,
   ValidationOptions,
 } from 'class-validator';
+import { parseJsonText } from '../common/forbidden-keys';
 import { isMoneyInput } from '../common/money';
 import { AdminPageQuery, StorePageQuery } from '../common/pagination';
 import { ToBool, ToInt, Trim } from '../common/transforms';
-import { IsAppDate, IsMoney } from '../common/validators';
+import { IsAppDate, IsMoney, MAX_INT } from '../common/validators';
 import { CouponMethod, MAX_TIME_DAYS, TimeLimit, UseType } from './coupon.rules';
 
 // ---------- validators of this module ----------
@@ -44,8 +45,8 @@ function IsUnlimitedOrAtLeast(min: number, options?: ValidationOptions) {
       name: 'isUnlimitedOrAtLeast',
       target: object.constructor,
       propertyName,
-      options: { message: `${propertyName} must be an integer, -1 (unlimited) or at least ${min}`, ...options },
-      validator: { validate: (v: unknown) => Number.isSafeInteger(v) && ((v as number) === -1 || (v as number) >= min) },
+      options: { message: `${propertyName} must be an integer, -1 (unlimited) or ${min} to ${MAX_INT}`, ...options },
+      validator: { validate: (v: unknown) => Number.isSafeInteger(v) && ((v as number) === -1 || ((v as number) >= min && (v as number) <= MAX_INT)) },
     });
 }
 
@@ -57,7 +58,7 @@ const ToIntArray = () =>
       const s = v.trim();
       if (s.startsWith('[')) {
         try {
-          v = JSON.parse(s);
+          v = parseJsonText(s);
         } catch {
           return value;
         }
@@ -111,6 +112,7 @@ export class CreateCouponDto {
   @ArrayMaxSize(1000)
   @IsInt({ each: true })
   @Min(1, { each: true })
+  @Max(MAX_INT, { each: true })
   groupBuyingIds?: number[];
 
   @ApiProperty({ description: '有效期类型: 0 领取后 timeDays 天内有效; 1 在 timeStart–timeEnd 内有效', enum: [0, 1], example: 0 })
@@ -141,6 +143,7 @@ export class CreateCouponDto {
   @ToInt()
   @IsInt()
   @Min(-1, { message: 'total must be -1 (unlimited) or at least 0' })
+  @Max(MAX_INT)
   total?: number;
 
   @ApiPropertyOptional({ description: '每人限领张数（-1 不限）', example: 1, default: 1 })
@@ -161,6 +164,7 @@ export class UpdateCouponDto extends CreateCouponDto {
   @ToInt()
   @IsInt()
   @Min(1)
+  @Max(MAX_INT)
   id: number;
 }
 
@@ -169,6 +173,7 @@ export class CouponIdQuery {
   @ToInt()
   @IsInt()
   @Min(1)
+  @Max(MAX_INT)
   id: number;
 }
 
@@ -223,6 +228,7 @@ export class StoreCouponListQuery extends StorePageQuery {
   @ToInt()
   @IsInt()
   @Min(1)
+  @Max(MAX_INT)
   tenant_id?: number;
 }
 
@@ -240,6 +246,7 @@ export class MineQuery extends StorePageQuery {
   @ToInt()
   @IsInt()
   @Min(1)
+  @Max(MAX_INT)
   tenant_id?: number;
 }
 
@@ -248,6 +255,7 @@ export class ReceiveCouponDto {
   @ToInt()
   @IsInt()
   @Min(1)
+  @Max(MAX_INT)
   coupon_id: number;
 }
 

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource, DataSourceOptions, LoggerOptions } from 'typeorm';
 import { SnakeNamingStrategy } from 'typeorm-naming-strategies';
+import { CONNECT_TIMEOUT_MS } from './connect-error';
 import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
 
@@ -34,6 +35,7 @@ export function buildDataSourceOptions(s: DbSettings): DataSourceOptions {
       supportBigNumbers: true,
       bigNumberStrings: false,
       poolSize: s.dbPoolSize ?? 10,
+      connectTimeout: CONNECT_TIMEOUT_MS,
       extra: { connectionLimit: s.dbPoolSize ?? 10, maxIdle: s.dbPoolSize ?? 10, enableKeepAlive: true },
       migrations: MIGRATIONS,
       migrationsRun: false,

@@ -18,8 +18,9 @@ export const DATABASE_READY = Symbol('DATABASE_READY');
       inject: [AppConfig],
       useFactory: (c: AppConfig) => ({
         ...buildDataSourceOptions({ databaseUrl: c.databaseUrl, dbPoolSize: c.dbPoolSize, dataDir: c.dataDir }),
-        retryAttempts: 3,
-        retryDelay: 1000,
+        // fail at once with one line (main.ts): retries only repeated the same stack three times; an
+        // orchestrator restarting the process is the retry
+        toRetry: () => false,
       }),
     }),
   ],

@@ -11,6 +11,7 @@ import { OrderReview } from '../order/order-review.entity';
 import { Order } from '../order/order.entity';
 import { PaymentNotify } from '../payment/payment-notify.entity';
 import { PaymentRefund } from '../payment/payment-refund.entity';
+import { RateLimitCounter } from '../rate-limit/rate-limit-counter.entity';
 import { Shop } from '../shop/shop.entity';
 import { TeamMember } from '../team/team-member.entity';
 import { Team } from '../team/team.entity';
@@ -34,4 +35,5 @@ export const ENTITIES = [
   PaymentNotify,
   Team,
   TeamMember,
+  RateLimitCounter,
 ];

@@ -1,12 +1,14 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { ToInt, Trim } from '../common/transforms';
+import { MAX_INT } from '../common/validators';
 
 export class VerifyDeliverCodeDto {
   @ApiProperty({ description: '门店Id' })
   @ToInt()
   @IsInt()
   @Min(1)
+  @Max(MAX_INT)
   shopId: number;
 
   @ApiProperty({ description: '1:自提（只有自提有取货码；2 为 400）', example: 1 })
@@ -26,6 +28,7 @@ export class VerifyDeliverCodeDto {
   @ToInt()
   @IsInt()
   @Min(1)
+  @Max(MAX_INT)
   id?: number;
 }
 
@@ -34,6 +37,7 @@ export class DeliverOrderDto {
   @ToInt()
   @IsInt()
   @Min(1)
+  @Max(MAX_INT)
   shopId: number;
 
   @ApiProperty({ description: '1:自提（code 为取货码，订单 → 已完成）; 2:快递（code 为快递单号，订单 → 已发货）', example: 1 })
@@ -53,5 +57,6 @@ export class DeliverOrderDto {
   @ToInt()
   @IsInt()
   @Min(1)
+  @Max(MAX_INT)
   id: number;
 }

@@ -16,7 +16,7 @@ import {
 import { AdminPageQuery, StorePageQuery } from '../common/pagination';
 import { parseDate } from '../common/time';
 import { ToBool, ToInt, Trim } from '../common/transforms';
-import { IsAppDate, IsMoney, IsPhone } from '../common/validators';
+import { IsAppDate, IsMoney, IsPhone, MAX_INT } from '../common/validators';
 
 export const DELIVER_TYPES = [1, 2];
 /** 0 = plain deal; a team buy needs 2–100 members. */
@@ -52,6 +52,7 @@ export class DealBodyDto {
   @ToInt()
   @IsInt()
   @Min(1)
+  @Max(MAX_INT)
   shopId: number;
 
   @ApiProperty({ description: '名称', example: '赣南脐橙 5 斤装' })
@@ -101,6 +102,7 @@ export class DealBodyDto {
   @ToInt()
   @IsInt()
   @Min(0)
+  @Max(MAX_INT)
   productId?: number | null;
 
   @ApiProperty({ description: '商品名称', example: '赣南脐橙' })
@@ -190,6 +192,7 @@ export class UpdateDealDto extends DealBodyDto {
   @ToInt()
   @IsInt()
   @Min(1)
+  @Max(MAX_INT)
   id: number;
 
   @ApiPropertyOptional({ description: '开始时间（不传则不变）', example: '2026-01-15 10:11:34' })
@@ -209,6 +212,7 @@ export class ChangeUsingDto {
   @ToInt()
   @IsInt()
   @Min(1)
+  @Max(MAX_INT)
   id: number;
 
   @ApiProperty({ description: '启用', example: true })
@@ -233,6 +237,7 @@ export class DealIdQuery {
   @ToInt()
   @IsInt()
   @Min(1)
+  @Max(MAX_INT)
   id: number;
 }
 
@@ -241,6 +246,7 @@ export class VisitorQuery {
   @ToInt()
   @IsInt()
   @Min(1)
+  @Max(MAX_INT)
   groupBuyingId: number;
 }
 
@@ -256,6 +262,7 @@ export class DealListQuery extends AdminPageQuery {
   @ToInt()
   @IsInt()
   @Min(1)
+  @Max(MAX_INT)
   shopId?: number;
 
   @ApiPropertyOptional({ description: '开始日期：团购时间段与 [startDate, endDate] 有交集（只给日期时含当天）', example: '2026-01-01' })
@@ -275,6 +282,7 @@ export class StoreDealListQuery extends StorePageQuery {
   @ToInt()
   @IsInt()
   @Min(1)
+  @Max(MAX_INT)
   shop_id?: number;
 
   @ApiPropertyOptional({ description: '租户 id（不传：所有租户）' })
@@ -282,5 +290,6 @@ export class StoreDealListQuery extends StorePageQuery {
   @ToInt()
   @IsInt()
   @Min(1)
+  @Max(MAX_INT)
   tenant_id?: number;
 }

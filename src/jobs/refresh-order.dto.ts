@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsOptional, Min } from 'class-validator';
+import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { ToInt } from '../common/transforms';
+import { MAX_INT } from '../common/validators';
 
 export class RefreshOrderQuery {
   @ApiPropertyOptional({ description: '团购Id：只刷新该团购的订单；不传则刷新本租户全部团购' })
@@ -8,6 +9,7 @@ export class RefreshOrderQuery {
   @ToInt()
   @IsInt()
   @Min(1)
+  @Max(MAX_INT)
   groupBuyingId?: number;
 }
 

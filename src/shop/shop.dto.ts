@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsNotEmpty, IsOptional, IsString, MaxLength, Min } from 'class-validator';
+import { IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { AdminPageQuery } from '../common/pagination';
 import { ToInt, Trim } from '../common/transforms';
-import { IsPhone } from '../common/validators';
+import { IsPhone, MAX_INT } from '../common/validators';
 
 export class CreateShopDto {
   @ApiProperty({ description: '门店名称' })
@@ -35,6 +35,7 @@ export class UpdateShopDto extends CreateShopDto {
   @ToInt()
   @IsInt()
   @Min(1)
+  @Max(MAX_INT)
   id: number;
 }
 
@@ -43,6 +44,7 @@ export class ShopIdQuery {
   @ToInt()
   @IsInt()
   @Min(1)
+  @Max(MAX_INT)
   id: number;
 }
 

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
+import { escapeLike, LIKE_ESCAPE } from '../common/like';
 import { AdminPage, adminPaging } from '../common/pagination';
 import { formatDate } from '../common/time';
 import { TenantScope } from '../tenant/tenant-scope';
@@ -38,7 +39,7 @@ export class ShopService {
   async list(scope: TenantScope, q: ShopListQuery): Promise<AdminPage<ShopView>> {
     const { pageIndex, pageSize, skip, take } = adminPaging(q);
     const qb = scope.restrict(this.shops.createQueryBuilder('s'));
-    if (q.keyword) qb.andWhere('s.name LIKE :kw', { kw: `%${q.keyword}%` });
+    if (q.keyword) qb.andWhere(`s.name LIKE :kw ${LIKE_ESCAPE}`, { kw: `%${escapeLike(q.keyword)}%` });
     const [rows, totalCount] = await qb.orderBy('s.id', 'DESC').skip(skip).take(take).getManyAndCount();
     return { data: rows.map(toShopView), pageIndex, pageSize, totalCount, sumData: {} };
   }

@@ -1,19 +1,21 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { plainToInstance, Transform } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsNotEmpty, IsObject, IsOptional, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { parseJsonText } from '../../common/forbidden-keys';
+import { MAX_PAGE } from '../../common/pagination';
 import { ToInt, Trim } from '../../common/transforms';
-import { IsPhone } from '../../common/validators';
+import { IsPhone, MAX_INT } from '../../common/validators';
 
 /** `goods` may be the JSON array or that array as a string (seed 000 sends a string). */
 function parseJsonish(value: unknown): unknown {
   if (typeof value !== 'string') return value;
   const s = value.trim();
   try {
-    return JSON.parse(s);
+    return parseJsonText(s);
   } catch {
     // seed 003: the address is JSON, URL-encoded
     try {
-      return JSON.parse(decodeURIComponent(s.replace(/\+/g, ' ')));
+      return parseJsonText(decodeURIComponent(s.replace(/\+/g, ' ')));
     } catch {
       return value;
     }
@@ -25,6 +27,7 @@ export class GoodsLineDto {
   @ToInt()
   @IsInt()
   @Min(1)
+  @Max(MAX_INT)
   product_id: number;
 
   @ApiProperty({ description: '数量 1..9999', example: 2 })
@@ -102,6 +105,7 @@ export class ComputeOrderDto {
   @ToInt()
   @IsInt({ message: 'coupon_id must be an integer id' })
   @Min(1)
+  @Max(MAX_INT)
   coupon_id?: number;
 
   @ApiPropertyOptional({
@@ -137,6 +141,7 @@ export class CreateOrderDto extends ComputeOrderDto {
   @ToInt()
   @IsInt()
   @Min(1)
+  @Max(MAX_INT)
   team_id?: number;
 }
 
@@ -178,6 +183,7 @@ export class OrderListDto {
   @ToInt()
   @IsInt()
   @Min(1)
+  @Max(MAX_PAGE)
   page?: number;
 
   @ApiPropertyOptional({ description: '每页条数，默认 10，最大 50', default: 10 })

@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { AdminPageQuery } from '../../common/pagination';
 import { ToBool, ToInt } from '../../common/transforms';
-import { IsAppDate } from '../../common/validators';
+import { IsAppDate, MAX_INT } from '../../common/validators';
 import { DELIVER_TYPES } from '../../group-buying/group-buying.dto';
 
 export const ORDER_SORTS = ['createTime', 'payTime', 'money', 'qty', 'sequence'] as const;
@@ -13,6 +13,7 @@ export class OrderIdQuery {
   @ToInt()
   @IsInt()
   @Min(1)
+  @Max(MAX_INT)
   id: number;
 }
 
@@ -43,6 +44,7 @@ export class DealOrderListQuery extends OrderFilterQuery {
   @ToInt()
   @IsInt()
   @Min(1)
+  @Max(MAX_INT)
   groupBuyingId: number;
 }
 
@@ -68,6 +70,7 @@ export class OrderListQuery extends OrderFilterQuery {
   @ToInt()
   @IsInt()
   @Min(1)
+  @Max(MAX_INT)
   shopId?: number;
 
   @ApiPropertyOptional({ description: '排序字段', enum: ORDER_SORTS, default: 'createTime' })
