@@ -1,7 +1,7 @@
 /**
  * Module direction (an arrow means "may import"):
  *   jobs, delivery → order → team, coupon, payment → group-buying → pricing → common
- * Infrastructure (config, database, auth, tenant, shop, health) sits beside that stack: features import it, it never
+ * Infrastructure (config, database, auth, tenant, shop, health, rate-limit) sits beside that stack: features import it, it never
  * imports a feature. app.module.ts, main.ts and app.factory.ts are the composition root and may import anything.
  * Folder-level cycles are checked by .ci/folder-cycles.mjs with this same configuration.
  */
@@ -86,7 +86,7 @@ module.exports = {
       name: 'infrastructure-not-to-features',
       comment: 'Features build on infrastructure; infrastructure importing a feature would tie every feature to that one.',
       severity: 'error',
-      from: { path: '^src/(config|auth|tenant|shop|health)/' },
+      from: { path: '^src/(config|auth|tenant|shop|health|rate-limit)/' },
       to: { path: `^src/(${FEATURES})/` },
     },
     {
@@ -102,7 +102,7 @@ module.exports = {
       comment:
         'Shops belong to the storefront; the infrastructure below it (auth, tenant, config, health) and pricing/common stay shop-agnostic.',
       severity: 'error',
-      from: { path: '^src/(common|pricing|config|auth|tenant|health)/' },
+      from: { path: '^src/(common|pricing|config|auth|tenant|health|rate-limit)/' },
       to: { path: '^src/shop/' },
     },
     {

@@ -67,7 +67,10 @@ const deals = new Map();
 async function dealInfo(id) {
   let d = deals.get(id);
   if (d) return d;
-  const [found] = await pool.query('SELECT id, tenant_id, shop_id, price, deliver_type, deliver_fee, product_name, spec, image_path, lbs FROM group_buying WHERE id = ?', [id]);
+  const [found] = await pool.query(
+    'SELECT id, tenant_id, shop_id, price, deliver_type, deliver_fee, product_name, spec, image_path, lbs FROM group_buying WHERE id = ?',
+    [id],
+  );
   if (!found.length) return null;
   const r = found[0];
   d = {
@@ -98,7 +101,8 @@ app.post('/order', async (req, reply) => {
   const productId = Number(body.product_id);
   const qty = Number(body.quantity);
   if (!isPosInt(userId)) return reply.code(400).send({ status: 400, msg: 'x-user-id header required' });
-  if (!isPosInt(productId) || !isPosInt(qty) || qty > 9999) return reply.code(400).send({ status: 400, msg: 'product_id and quantity (1..9999) required' });
+  if (!isPosInt(productId) || !isPosInt(qty) || qty > 9999)
+    return reply.code(400).send({ status: 400, msg: 'product_id and quantity (1..9999) required' });
   const d = await dealInfo(productId);
   if (!d) return reply.code(404).send({ status: 404, msg: 'deal not found' });
 
@@ -113,7 +117,11 @@ app.post('/order', async (req, reply) => {
   const conn = await pool.getConnection();
   try {
     await conn.query('BEGIN');
-    const [upd] = await conn.query('UPDATE group_buying SET stock = stock - ?, order_count = order_count + 1 WHERE id = ? AND stock >= ?', [qty, productId, qty]);
+    const [upd] = await conn.query('UPDATE group_buying SET stock = stock - ?, order_count = order_count + 1 WHERE id = ? AND stock >= ?', [
+      qty,
+      productId,
+      qty,
+    ]);
     if (upd.affectedRows !== 1) {
       await conn.query('ROLLBACK');
       return reply.code(409).send({ status: 409, msg: 'sold out' });
@@ -125,8 +133,28 @@ app.post('/order', async (req, reply) => {
     await conn.query(
       'INSERT INTO group_buying_order (code, pay_no, checkout_id, tenant_id, shop_id, group_buying_id, user_id, status, deliver_type, price, qty, goods_money, coupon_money, deliver_fee, money, expire_time, address, lbs, phone, remark, product_name, spec, image_path) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       [
-        code, payNo, ins.insertId, d.tenantId, d.shopId, d.id, userId, d.deliverType, fromCents(d.priceCents), qty,
-        fromCents(goods), '0.00', fromCents(dispatch), fromCents(total), expire, '', d.lbs, '', '', d.productName, d.spec, d.imagePath,
+        code,
+        payNo,
+        ins.insertId,
+        d.tenantId,
+        d.shopId,
+        d.id,
+        userId,
+        d.deliverType,
+        fromCents(d.priceCents),
+        qty,
+        fromCents(goods),
+        '0.00',
+        fromCents(dispatch),
+        fromCents(total),
+        expire,
+        '',
+        d.lbs,
+        '',
+        '',
+        d.productName,
+        d.spec,
+        d.imagePath,
       ],
     );
     await conn.query('COMMIT');

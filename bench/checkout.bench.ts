@@ -100,7 +100,9 @@ function options() {
     strict: true,
   });
   if (values.help) {
-    process.stdout.write('usage: npm run bench:checkout -- [--duration 15] [--warmup 3] [--connections 50] [--users 200] [--stock 10000000] [--pool 10]\n');
+    process.stdout.write(
+      'usage: npm run bench:checkout -- [--duration 15] [--warmup 3] [--connections 50] [--users 200] [--stock 10000000] [--pool 10]\n',
+    );
     process.exit(0);
   }
   const int = (name: string, v: string | undefined, min: number, max: number): number => {
@@ -178,7 +180,9 @@ function cleanup(): Promise<void> {
     if (db) {
       const d = db;
       db = undefined;
-      await withTimeout(d.drop(), 20_000, 'dropping the database').catch((e) => process.stderr.write(`could not drop database ${d.name}: ${e.message}\n`));
+      await withTimeout(d.drop(), 20_000, 'dropping the database').catch((e) =>
+        process.stderr.write(`could not drop database ${d.name}: ${e.message}\n`),
+      );
     }
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   })();
@@ -250,7 +254,12 @@ function newestMtime(path: string): number {
 
 function buildIfStale(): void {
   const main = join(ROOT, 'dist', 'main.js');
-  const inputs = [join(ROOT, 'src'), join(ROOT, 'tsconfig.json'), join(ROOT, 'tsconfig.build.json'), join(ROOT, 'package-lock.json')].filter((p) => existsSync(p));
+  const inputs = [
+    join(ROOT, 'src'),
+    join(ROOT, 'tsconfig.json'),
+    join(ROOT, 'tsconfig.build.json'),
+    join(ROOT, 'package-lock.json'),
+  ].filter((p) => existsSync(p));
   const newest = Math.max(...inputs.map(newestMtime));
   if (existsSync(main) && statSync(main).mtimeMs >= newest) {
     process.stdout.write('dist/ is up to date\n');
@@ -349,7 +358,15 @@ function cpuSeconds(pid: number | undefined): number | null {
 }
 
 async function hammer(t: Target, seconds: number, connections: number): Promise<AcResult> {
-  const run = autocannon({ url: t.url, connections, duration: seconds, pipelining: 1, timeout: 10, excludeErrorStats: true, requests: t.requests });
+  const run = autocannon({
+    url: t.url,
+    connections,
+    duration: seconds,
+    pipelining: 1,
+    timeout: 10,
+    excludeErrorStats: true,
+    requests: t.requests,
+  });
   const r = await withTimeout(Promise.resolve(run), (seconds + 60) * 1000, `load on ${t.name}`);
   t.answered2xx += r['2xx'];
   return r;
@@ -395,7 +412,9 @@ async function checkDeals(url: string, targets: Target[], initial: number): Prom
   try {
     const out: DealCheck[] = [];
     for (const t of targets) {
-      const [[deal]] = (await conn.query('SELECT stock, order_count FROM group_buying WHERE id = ?', [t.dealId])) as unknown as [{ stock: number; order_count: number }[]];
+      const [[deal]] = (await conn.query('SELECT stock, order_count FROM group_buying WHERE id = ?', [t.dealId])) as unknown as [
+        { stock: number; order_count: number }[],
+      ];
       const [[agg]] = (await conn.query(
         'SELECT COUNT(*) AS n, COALESCE(SUM(o.qty), 0) AS q, COUNT(DISTINCT c.id) AS c FROM group_buying_order o LEFT JOIN checkout c ON c.id = o.checkout_id AND c.pay_no = o.pay_no WHERE o.group_buying_id = ?',
         [t.dealId],
@@ -442,7 +461,8 @@ async function main(): Promise<void> {
     `checkout benchmark: warm-up ${opt.warmup} s + ${opt.duration} s measured, ${opt.connections} connections, ${opt.users} users, pool ${opt.pool}, stock ${fmt(opt.stock)}\n`,
   );
   const [load1] = loadavg();
-  if (load1 > 0.7) process.stdout.write(`note: load average ${load1.toFixed(2)} before the run: other work on this machine makes the figures noisy\n`);
+  if (load1 > 0.7)
+    process.stdout.write(`note: load average ${load1.toFixed(2)} before the run: other work on this machine makes the figures noisy\n`);
   buildIfStale();
 
   db = await withTimeout(createTestDatabase('bench_checkout'), 20_000, 'creating the database');
@@ -472,11 +492,21 @@ async function main(): Promise<void> {
   await waitHealthy(app, appBase, 90_000);
 
   // --- set-up through the API
-  const admin = expectOk('admin login', await post(appBase, '/api/marketing/auth/login', { username: ADMIN_USERNAME, password: ADMIN_PASSWORD })).body.data.token as string;
+  const admin = expectOk(
+    'admin login',
+    await post(appBase, '/api/marketing/auth/login', { username: ADMIN_USERNAME, password: ADMIN_PASSWORD }),
+  ).body.data.token as string;
   const auth = { Authorization: `Bearer ${admin}` };
   const shopId = Number(
-    expectOk('shop create', await post(appBase, '/api/marketing/shop/create', { name: '秒杀门店 bench', address: '广州市白云区', phone: '020-12345678', lbs: '113.26,23.13' }, auth))
-      .body.data,
+    expectOk(
+      'shop create',
+      await post(
+        appBase,
+        '/api/marketing/shop/create',
+        { name: '秒杀门店 bench', address: '广州市白云区', phone: '020-12345678', lbs: '113.26,23.13' },
+        auth,
+      ),
+    ).body.data,
   );
   const now = Date.now();
   const newDeal = async (label: string) =>
@@ -526,7 +556,10 @@ async function main(): Promise<void> {
   // --- one order each, to fail fast with the answer if something is off
   const appBody = JSON.stringify({ goods: [{ product_id: appDeal, quantity: 1 }] });
   const baseBody = JSON.stringify({ product_id: baseDeal, quantity: 1 });
-  expectOk('first app order', await post(appBase, '/api/group/order/createOrder', JSON.parse(appBody), { 'Authori-Zation': `Bearer ${users[0].token}` }));
+  expectOk(
+    'first app order',
+    await post(appBase, '/api/group/order/createOrder', JSON.parse(appBody), { 'Authori-Zation': `Bearer ${users[0].token}` }),
+  );
   expectOk('first baseline order', await post(baseUrl, '/order', JSON.parse(baseBody), { 'x-user-id': String(users[0].id) }));
 
   let appTurn = 0;
@@ -560,7 +593,10 @@ async function main(): Promise<void> {
           path: '/api/group/order/createOrder',
           headers: { 'content-type': 'application/json' },
           body: appBody,
-          setupRequest: (req) => ({ ...req, headers: { ...req.headers, 'Authori-Zation': `Bearer ${users[appTurn++ % users.length].token}` } }),
+          setupRequest: (req) => ({
+            ...req,
+            headers: { ...req.headers, 'Authori-Zation': `Bearer ${users[appTurn++ % users.length].token}` },
+          }),
         },
       ],
     },
@@ -587,12 +623,29 @@ async function main(): Promise<void> {
   const rows: string[][] = [['server', '2xx req/s', 'p50 ms', 'p99 ms', '2xx', 'non-2xx', 'errors', 'server CPU', 'non-2xx codes']];
   for (const t of targets) {
     const f = results.get(t.name)!;
-    rows.push([t.name, fmt(f.rps, 1), fmt(f.p50, 1), fmt(f.p99, 1), fmt(f.ok), fmt(f.non2xx), fmt(f.errors) + (f.timeouts ? ` (${f.timeouts} timeouts)` : ''), f.cpu === null ? '-' : `${fmt(f.cpu)}%`, f.codes || '-']);
+    rows.push([
+      t.name,
+      fmt(f.rps, 1),
+      fmt(f.p50, 1),
+      fmt(f.p99, 1),
+      fmt(f.ok),
+      fmt(f.non2xx),
+      fmt(f.errors) + (f.timeouts ? ` (${f.timeouts} timeouts)` : ''),
+      f.cpu === null ? '-' : `${fmt(f.cpu)}%`,
+      f.codes || '-',
+    ]);
   }
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  process.stdout.write(`\nflash sale, POST createOrder on one hot deal: ${opt.duration} s, ${opt.connections} connections, pool ${opt.pool}, ${users.length} users\n`);
+  process.stdout.write(
+    `\nflash sale, POST createOrder on one hot deal: ${opt.duration} s, ${opt.connections} connections, pool ${opt.pool}, ${users.length} users\n`,
+  );
   for (const [i, r] of rows.entries()) {
-    process.stdout.write(r.map((c, j) => (j === 0 || j === r.length - 1 ? c.padEnd(widths[j]) : pad(c, widths[j]))).join('  ').trimEnd() + '\n');
+    process.stdout.write(
+      r
+        .map((c, j) => (j === 0 || j === r.length - 1 ? c.padEnd(widths[j]) : pad(c, widths[j])))
+        .join('  ')
+        .trimEnd() + '\n',
+    );
     if (i === 0) process.stdout.write(widths.map((w) => '-'.repeat(w)).join('  ') + '\n');
   }
   const appRps = results.get('app')!.rps;

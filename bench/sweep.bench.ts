@@ -52,7 +52,8 @@ function options() {
     allowPositionals: true,
   });
   const sizes = positionals.length ? positionals.map((p) => Number(p.replace(/[_,]/g, ''))) : [10_000, 100_000];
-  if (sizes.some((n) => !Number.isSafeInteger(n) || n < 1)) throw new Error(`sizes must be positive integers, got ${positionals.join(' ')}`);
+  if (sizes.some((n) => !Number.isSafeInteger(n) || n < 1))
+    throw new Error(`sizes must be positive integers, got ${positionals.join(' ')}`);
   const maxSeconds = Number(values['max-seconds']);
   if (!(maxSeconds > 0)) throw new Error('--max-seconds must be a positive number');
   return { sizes, maxSeconds };
@@ -77,9 +78,18 @@ async function seedBacklog(ds: DataSource, size: number, round: number, tenantId
     `INSERT INTO group_buying (tenant_id, shop_id, name, description, start_time, end_time, deliver_type, in_use, product_id, product_name, product_code, price, spec, stock) VALUES ${values
       .map(() => "(?, ?, ?, '', ?, ?, 1, 1, 1, ?, 'P-1', '9.90', '1份', ?)")
       .join(', ')}`,
-    values.flatMap((i) => [tenantId, shopId, `bench-${round}-${i}`, new Date(Date.now() - 86_400_000), new Date(Date.now() + 30 * 86_400_000), `商品${i}`, INITIAL_STOCK]),
+    values.flatMap((i) => [
+      tenantId,
+      shopId,
+      `bench-${round}-${i}`,
+      new Date(Date.now() - 86_400_000),
+      new Date(Date.now() + 30 * 86_400_000),
+      `商品${i}`,
+      INITIAL_STOCK,
+    ]),
   );
-  for (const r of await ds.query('SELECT id FROM group_buying WHERE name LIKE ? ORDER BY id', [`bench-${round}-%`])) dealIds.push(Number(r.id));
+  for (const r of await ds.query('SELECT id FROM group_buying WHERE name LIKE ? ORDER BY id', [`bench-${round}-%`]))
+    dealIds.push(Number(r.id));
 
   const expire = new Date(Date.now() - 3600_000);
   const checkoutRows: string[] = [];
@@ -89,9 +99,15 @@ async function seedBacklog(ds: DataSource, size: number, round: number, tenantId
     // spread expiry over an hour so the ORDER BY expire_time walks a real range
     checkoutParams.push([`tg${round}${pad(i, 12)}`, tenantId, new Date(expire.getTime() - (i % 3600) * 1000)]);
   }
-  await insertChunks(ds, 'INSERT INTO checkout (pay_no, tenant_id, user_id, status, goods_price, discount_price, dispatch_price, total_price, expire_time, provider)', checkoutRows, checkoutParams);
+  await insertChunks(
+    ds,
+    'INSERT INTO checkout (pay_no, tenant_id, user_id, status, goods_price, discount_price, dispatch_price, total_price, expire_time, provider)',
+    checkoutRows,
+    checkoutParams,
+  );
   const ids = new Map<string, { id: number; expire: Date }>();
-  for (const r of await ds.query('SELECT id, pay_no, expire_time FROM checkout')) ids.set(r.pay_no, { id: Number(r.id), expire: r.expire_time });
+  for (const r of await ds.query('SELECT id, pay_no, expire_time FROM checkout'))
+    ids.set(r.pay_no, { id: Number(r.id), expire: r.expire_time });
 
   const orderRows: string[] = [];
   const orderParams: unknown[][] = [];
@@ -116,7 +132,8 @@ async function seedBacklog(ds: DataSource, size: number, round: number, tenantId
     orderRows,
     orderParams,
   );
-  for (const [dealId, h] of held) await ds.query('UPDATE group_buying SET stock = stock - ?, order_count = ? WHERE id = ?', [h.qty, h.orders, dealId]);
+  for (const [dealId, h] of held)
+    await ds.query('UPDATE group_buying SET stock = stock - ?, order_count = ? WHERE id = ?', [h.qty, h.orders, dealId]);
   return dealIds;
 }
 
@@ -124,7 +141,9 @@ async function seedBacklog(ds: DataSource, size: number, round: number, tenantId
 async function verify(ds: DataSource, dealIds: number[]): Promise<boolean> {
   const deals = await ds.query(`SELECT id, stock, order_count FROM group_buying WHERE id IN (${dealIds.join(', ')})`);
   const held = new Map<number, { qty: number; n: number }>();
-  for (const r of await ds.query(`SELECT group_buying_id AS id, SUM(qty) AS qty, COUNT(*) AS n FROM group_buying_order WHERE status IN (0, 7) GROUP BY group_buying_id`)) {
+  for (const r of await ds.query(
+    `SELECT group_buying_id AS id, SUM(qty) AS qty, COUNT(*) AS n FROM group_buying_order WHERE status IN (0, 7) GROUP BY group_buying_id`,
+  )) {
     held.set(Number(r.id), { qty: Number(r.qty), n: Number(r.n) });
   }
   let ok = true;
@@ -186,7 +205,9 @@ async function main(): Promise<void> {
         errors += c.errors;
         if (Date.now() - lastReport > 15_000) {
           lastReport = Date.now();
-          console.log(`  … ${swept} in ${((lastReport - start) / 1000).toFixed(0)} s (${(swept / ((lastReport - start) / 1000)).toFixed(0)}/s)`);
+          console.log(
+            `  … ${swept} in ${((lastReport - start) / 1000).toFixed(0)} s (${(swept / ((lastReport - start) / 1000)).toFixed(0)}/s)`,
+          );
         }
         if (!c.expired && !c.partial) break;
       }

@@ -82,7 +82,10 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
       'Storefront (`/api/group/…`, envelope `{status, msg, data}`) and admin (`/api/marketing/…`, writes `{status, message, data}`, reads return the object itself) APIs. Dates `YYYY-MM-DD HH:mm:ss` in APP_TZ; admin money as JSON numbers, storefront money as strings with two decimals.',
     )
     .setVersion('1.0')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'storefront token (Authori-Zation or Authorization header)' }, 'storefront')
+    .addBearerAuth(
+      { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'storefront token (Authori-Zation or Authorization header)' },
+      'storefront',
+    )
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'admin token' }, 'admin')
     .build();
   const document = SwaggerModule.createDocument(app, doc);

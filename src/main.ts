@@ -20,7 +20,9 @@ async function main(): Promise<void> {
     // migrations, the platform tenant and the super-admin (src/database/bootstrap.ts)
     await app.init();
   } catch (e) {
-    throw new StartupError(isDatabaseError(e) ? describeDatabaseError(e, config.databaseUrl, config.dataDir) : String((e as Error)?.message ?? e));
+    throw new StartupError(
+      isDatabaseError(e) ? describeDatabaseError(e, config.databaseUrl, config.dataDir) : String((e as Error)?.message ?? e),
+    );
   }
   try {
     await app.listen(config.port, config.host);
@@ -29,7 +31,9 @@ async function main(): Promise<void> {
     await app.close().catch(() => undefined);
     throw new StartupError(`cannot listen on ${config.host}:${config.port}: ${(e as { code?: string }).code ?? (e as Error).message}`);
   }
-  process.stdout.write(`groupbuy listening on http://${config.host}:${config.port} (docs: /docs, db: ${config.databaseUrl ? 'mysql' : 'sqlite ' + config.dataDir})\n`);
+  process.stdout.write(
+    `groupbuy listening on http://${config.host}:${config.port} (docs: /docs, db: ${config.databaseUrl ? 'mysql' : 'sqlite ' + config.dataDir})\n`,
+  );
 }
 
 // Whatever stops the start is one line on stderr and exit code 1.

@@ -1,6 +1,20 @@
 import Big from 'big.js';
 import { bootApp, TestApp } from './support/app';
-import { ADDRESS, adminToken, createOrder, DAY, dealCounters, giveCoupon, loginUser, makeCoupon, makeDeal, newTenantWithShop, payOrder, User, userAuth } from './support/builders';
+import {
+  ADDRESS,
+  adminToken,
+  createOrder,
+  DAY,
+  dealCounters,
+  giveCoupon,
+  loginUser,
+  makeCoupon,
+  makeDeal,
+  newTenantWithShop,
+  payOrder,
+  User,
+  userAuth,
+} from './support/builders';
 
 describe('Checkout and the storefront order journey (MariaDB)', () => {
   let t: TestApp;
@@ -21,7 +35,12 @@ describe('Checkout and the storefront order journey (MariaDB)', () => {
     it('prices two lines from the database (goods as a JSON string, form-encoded) and writes nothing', async () => {
       const u = await loginUser(t, 'c-compute');
       const d1 = await makeDeal(t, tenantId, shopId, { name: '橙子', price: new Big('200.00') });
-      const d2 = await makeDeal(t, tenantId, shopId, { name: '大米', price: new Big('100.00'), deliverType: 2, deliverFee: new Big('8.00') });
+      const d2 = await makeDeal(t, tenantId, shopId, {
+        name: '大米',
+        price: new Big('100.00'),
+        deliverType: 2,
+        deliverFee: new Big('8.00'),
+      });
       const goods = JSON.stringify([
         { product_id: d1.id, quantity: 2 },
         { product_id: d2.id, quantity: '1' },
@@ -39,8 +58,26 @@ describe('Checkout and the storefront order journey (MariaDB)', () => {
         { code: 'total_discount_price', name: '总优惠', amount: '0.00' },
       ]);
       expect(d.orders).toHaveLength(2);
-      expect(d.orders[0]).toMatchObject({ group_buying_id: d1.id, shop_id: shopId, shop_name: '结算门店', deliver_type: 1, price: '200.00', quantity: 2, goods_price: '400.00', coupon_price: '0.00', dispatch_price: '0.00', pay_price: '400.00' });
-      expect(d.orders[1]).toMatchObject({ group_buying_id: d2.id, deliver_type: 2, price: '100.00', quantity: 1, dispatch_price: '8.00', pay_price: '108.00' });
+      expect(d.orders[0]).toMatchObject({
+        group_buying_id: d1.id,
+        shop_id: shopId,
+        shop_name: '结算门店',
+        deliver_type: 1,
+        price: '200.00',
+        quantity: 2,
+        goods_price: '400.00',
+        coupon_price: '0.00',
+        dispatch_price: '0.00',
+        pay_price: '400.00',
+      });
+      expect(d.orders[1]).toMatchObject({
+        group_buying_id: d2.id,
+        deliver_type: 2,
+        price: '100.00',
+        quantity: 1,
+        dispatch_price: '8.00',
+        pay_price: '108.00',
+      });
       expect(d.discount.member_coupons).toEqual([]);
       expect((await dealCounters(t, d1.id)).stock).toBe(100);
       const [{ n }] = await t.ds.query('SELECT COUNT(*) AS n FROM group_buying_order');
@@ -107,10 +144,19 @@ describe('Checkout and the storefront order journey (MariaDB)', () => {
     it('makes one order per line under one pay_no, takes stock, counts orders', async () => {
       const d1 = await makeDeal(t, tenantId, shopId, { price: new Big('12.50'), stock: 10 });
       const d2 = await makeDeal(t, tenantId, shopId, { price: new Big('7.25'), stock: 10 });
-      const res = await create({ goods: [{ product_id: d1.id, quantity: 3 }, { product_id: d2.id, quantity: 2 }], remark: '少放辣' });
+      const res = await create({
+        goods: [
+          { product_id: d1.id, quantity: 3 },
+          { product_id: d2.id, quantity: 2 },
+        ],
+        remark: '少放辣',
+      });
       expect(res.status).toBe(200);
       expect(res.body.data.total_price).toBe('52.00');
-      const orders = await t.ds.query('SELECT code, status, qty, money, pay_no, remark FROM group_buying_order WHERE pay_no = ? ORDER BY id', [res.body.data.pay_no]);
+      const orders = await t.ds.query(
+        'SELECT code, status, qty, money, pay_no, remark FROM group_buying_order WHERE pay_no = ? ORDER BY id',
+        [res.body.data.pay_no],
+      );
       expect(orders).toHaveLength(2);
       expect(orders.map((o: { code: string }) => o.code)).toEqual(res.body.data.orders.map((o: { code: string }) => o.code));
       expect(orders.map((o: { status: number }) => o.status)).toEqual([0, 0]);
@@ -144,7 +190,12 @@ describe('Checkout and the storefront order journey (MariaDB)', () => {
     it('409/1002 when stock is short, nothing taken from the other lines', async () => {
       const ok = await makeDeal(t, tenantId, shopId, { stock: 5 });
       const short = await makeDeal(t, tenantId, shopId, { stock: 1 });
-      const res = await create({ goods: [{ product_id: ok.id, quantity: 2 }, { product_id: short.id, quantity: 2 }] });
+      const res = await create({
+        goods: [
+          { product_id: ok.id, quantity: 2 },
+          { product_id: short.id, quantity: 2 },
+        ],
+      });
       expect(res.status).toBe(409);
       expect(res.body.status).toBe(1002);
       expect((await dealCounters(t, ok.id)).stock).toBe(5);
@@ -181,9 +232,19 @@ describe('Checkout and the storefront order journey (MariaDB)', () => {
       const d = await makeDeal(t, tenantId, shopId);
       const other = await makeDeal(t, otherTenant, otherShop);
       const express = await makeDeal(t, tenantId, shopId, { deliverType: 2 });
-      const rep = await create({ goods: [{ product_id: d.id, quantity: 1 }, { product_id: d.id, quantity: 1 }] });
+      const rep = await create({
+        goods: [
+          { product_id: d.id, quantity: 1 },
+          { product_id: d.id, quantity: 1 },
+        ],
+      });
       expect(rep.status).toBe(400);
-      const mixed = await create({ goods: [{ product_id: d.id, quantity: 1 }, { product_id: other.id, quantity: 1 }] });
+      const mixed = await create({
+        goods: [
+          { product_id: d.id, quantity: 1 },
+          { product_id: other.id, quantity: 1 },
+        ],
+      });
       expect(mixed.status).toBe(400);
       const noAddr = await create({ goods: [{ product_id: express.id, quantity: 1 }] });
       expect(noAddr.status).toBe(400);
@@ -221,7 +282,14 @@ describe('Checkout and the storefront order journey (MariaDB)', () => {
         const again = await payOrder(t, u.token, code);
         expect(again.body.status).toBe(701);
         const info = await t.http.get(`/api/group/order/order_info/${code}`).set(userAuth(u.token));
-        expect(info.body.data).toMatchObject({ code, status: 1, status_name: '已支付', sequence: codes.length + 1, quantity: 2, pay_price: '10.00' });
+        expect(info.body.data).toMatchObject({
+          code,
+          status: 1,
+          status_name: '已支付',
+          sequence: codes.length + 1,
+          quantity: 2,
+          pay_price: '10.00',
+        });
         expect(info.body.data.deliver_code).toMatch(/^\d{8}$/);
         expect(info.body.data.pay_time).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
         codes.push(code);
@@ -263,7 +331,13 @@ describe('Checkout and the storefront order journey (MariaDB)', () => {
       const u = await loginUser(t, 'c-cancel');
       const coupon = await makeCoupon(t, tenantId);
       const mc = await giveCoupon(t, coupon, u.id);
-      const res = await createOrder(t, u.token, { goods: [{ product_id: d1.id, quantity: 1 }, { product_id: d2.id, quantity: 1 }], coupon_id: mc.id });
+      const res = await createOrder(t, u.token, {
+        goods: [
+          { product_id: d1.id, quantity: 1 },
+          { product_id: d2.id, quantity: 1 },
+        ],
+        coupon_id: mc.id,
+      });
       expect(res.body.data.total_price).toBe('110.00');
       const code = res.body.data.orders[1].code;
       const c = await t.http.post('/api/group/order/cancel').set(userAuth(u.token)).send({ code });
@@ -281,7 +355,13 @@ describe('Checkout and the storefront order journey (MariaDB)', () => {
       expect(twice.body.msg).toContain('已关闭');
       // paid orders cannot be cancelled
       // the returned coupon is usable again
-      const r2 = await createOrder(t, u.token, { goods: [{ product_id: d1.id, quantity: 1 }, { product_id: d2.id, quantity: 1 }], coupon_id: mc.id });
+      const r2 = await createOrder(t, u.token, {
+        goods: [
+          { product_id: d1.id, quantity: 1 },
+          { product_id: d2.id, quantity: 1 },
+        ],
+        coupon_id: mc.id,
+      });
       expect(r2.body).toMatchObject({ status: 200, data: { total_price: '110.00' } });
       await payOrder(t, u.token, r2.body.data.orders[0].code);
       const paidCancel = await t.http.post('/api/group/order/cancel').set(userAuth(u.token)).send({ code: r2.body.data.orders[0].code });
@@ -360,9 +440,7 @@ describe('Checkout and the storefront order journey (MariaDB)', () => {
       const d = await makeDeal(t, tenantId, shopId);
       const u = await loginUser(t, 'c-idem-race');
       const body = { goods: [{ product_id: d.id, quantity: 1 }] };
-      const answers = await Promise.all(
-        Array.from({ length: 8 }, () => createOrder(t, u.token, body).set('Idempotency-Key', 'race-key')),
-      );
+      const answers = await Promise.all(Array.from({ length: 8 }, () => createOrder(t, u.token, body).set('Idempotency-Key', 'race-key')));
       const ok = answers.filter((r) => r.status === 200);
       expect(ok.length + answers.filter((r) => r.status === 409 && r.body.status === 801).length).toBe(8);
       expect(new Set(ok.map((r) => r.body.data.pay_no)).size).toBe(1);
@@ -376,9 +454,7 @@ describe('Checkout and the storefront order journey (MariaDB)', () => {
     it('100 concurrent buyers of a deal with 20 units: exactly 20 orders, stock 0', async () => {
       const d = await makeDeal(t, tenantId, shopId, { stock: 20, price: new Big('9.90') });
       const users = await Promise.all(Array.from({ length: 100 }, (_, i) => loginUser(t, `c-flash-${i}`)));
-      const res = await Promise.all(
-        users.map((u) => createOrder(t, u.token, { goods: [{ product_id: d.id, quantity: 1 }] })),
-      );
+      const res = await Promise.all(users.map((u) => createOrder(t, u.token, { goods: [{ product_id: d.id, quantity: 1 }] })));
       expect(res.filter((r) => r.status === 200)).toHaveLength(20);
       expect(res.filter((r) => r.status === 409 && r.body.status === 1002)).toHaveLength(80);
       expect(await dealCounters(t, d.id)).toMatchObject({ stock: 0, order_count: 20 });
@@ -393,7 +469,9 @@ describe('Checkout and the storefront order journey (MariaDB)', () => {
       );
       expect(pays.every((p) => p!.body.status === 701)).toBe(true);
       expect(winners).toHaveLength(20);
-      const seqs = (await t.ds.query('SELECT sequence FROM group_buying_order WHERE group_buying_id = ? ORDER BY sequence', [d.id])).map((r: { sequence: number }) => r.sequence);
+      const seqs = (await t.ds.query('SELECT sequence FROM group_buying_order WHERE group_buying_id = ? ORDER BY sequence', [d.id])).map(
+        (r: { sequence: number }) => r.sequence,
+      );
       expect(seqs).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
       expect(await dealCounters(t, d.id)).toMatchObject({ payed_count: 20, last_sequence: 20 });
     });
@@ -417,21 +495,31 @@ describe('Checkout and the storefront order journey (MariaDB)', () => {
       const d1 = await makeDeal(t, tenantId, shopId);
       const d2 = await makeDeal(t, tenantId, shopId);
       const u = await loginUser(t, 'c-pay-race');
-      const res = await createOrder(t, u.token, { goods: [{ product_id: d1.id, quantity: 1 }, { product_id: d2.id, quantity: 3 }] });
+      const res = await createOrder(t, u.token, {
+        goods: [
+          { product_id: d1.id, quantity: 1 },
+          { product_id: d2.id, quantity: 3 },
+        ],
+      });
       const code = res.body.data.orders[0].code;
       const pays = await Promise.all(Array.from({ length: 20 }, () => payOrder(t, u.token, code)));
       expect(pays.every((p) => p.body.status === 701 || p.status === 409)).toBe(true);
       expect(pays.filter((p) => p.body.status === 701).length).toBeGreaterThan(0);
       expect(await dealCounters(t, d1.id)).toMatchObject({ payed_count: 1, last_sequence: 1 });
       expect(await dealCounters(t, d2.id)).toMatchObject({ payed_count: 3, last_sequence: 1 });
-      const [{ n }] = await t.ds.query("SELECT COUNT(*) AS n FROM order_log WHERE action = 'pay' AND order_id IN (SELECT id FROM group_buying_order WHERE pay_no = ?)", [res.body.data.pay_no]);
+      const [{ n }] = await t.ds.query(
+        "SELECT COUNT(*) AS n FROM order_log WHERE action = 'pay' AND order_id IN (SELECT id FROM group_buying_order WHERE pay_no = ?)",
+        [res.body.data.pay_no],
+      );
       expect(Number(n)).toBe(2);
     });
 
     it('the per-user limit holds under concurrency', async () => {
       const d = await makeDeal(t, tenantId, shopId, { limitPerUser: 2 });
       const u = await loginUser(t, 'c-limit-race');
-      const res = await Promise.all(Array.from({ length: 10 }, () => createOrder(t, u.token, { goods: [{ product_id: d.id, quantity: 1 }] })));
+      const res = await Promise.all(
+        Array.from({ length: 10 }, () => createOrder(t, u.token, { goods: [{ product_id: d.id, quantity: 1 }] })),
+      );
       expect(res.filter((r) => r.status === 200)).toHaveLength(2);
       expect((await dealCounters(t, d.id)).stock).toBe(98);
     });

@@ -13,7 +13,11 @@ describe('Coupon admin API (MariaDB)', () => {
   let dealB: number;
   let deletedDealA: number;
 
-  const post = (path: string, token: string, body: unknown = {}) => t.http.post(`${BASE}/${path}`).set('Authorization', `Bearer ${token}`).send(body as object);
+  const post = (path: string, token: string, body: unknown = {}) =>
+    t.http
+      .post(`${BASE}/${path}`)
+      .set('Authorization', `Bearer ${token}`)
+      .send(body as object);
   const get = (path: string, token: string) => t.http.get(`${BASE}/${path}`).set('Authorization', `Bearer ${token}`);
 
   beforeAll(async () => {
@@ -32,7 +36,11 @@ describe('Coupon admin API (MariaDB)', () => {
 
   describe('create and get', () => {
     it('creates a 满减 coupon valid timeDays after receiving and returns its id (HTTP 200)', async () => {
-      const res = await post('create', a.token, couponBody({ name: '满100减10', enough: 100, deduct: 10.5, timeDays: 7, total: 50, getMax: 2 }));
+      const res = await post(
+        'create',
+        a.token,
+        couponBody({ name: '满100减10', enough: 100, deduct: 10.5, timeDays: 7, total: 50, getMax: 2 }),
+      );
       expect(res.status).toBe(200);
       expect(res.body).toEqual({ status: 200, message: '', data: expect.any(Number) });
       const view = await get(`get?id=${res.body.data}`, a.token);
@@ -101,7 +109,11 @@ describe('Coupon admin API (MariaDB)', () => {
     });
 
     it('accepts ISO 8601 dates', async () => {
-      const res = await post('create', a.token, couponBody({ timeLimit: 1, timeStart: '2030-03-01T00:00:00+08:00', timeEnd: '2030-03-02T00:00:00Z' }));
+      const res = await post(
+        'create',
+        a.token,
+        couponBody({ timeLimit: 1, timeStart: '2030-03-01T00:00:00+08:00', timeEnd: '2030-03-02T00:00:00Z' }),
+      );
       expect(res.status).toBe(200);
       const view = await get(`get?id=${res.body.data}`, a.token);
       expect(view.body.timeStart).toBe('2030-03-01 00:00:00');
@@ -112,12 +124,28 @@ describe('Coupon admin API (MariaDB)', () => {
       const res = await post(
         'create',
         a.token,
-        couponBody({ id: 999999, tenantId: b.tenantId, receivedCount: 99, usedCount: 42, createTime: '2000-01-01 00:00:00', discount: 'junk', timeStart: 'junk', groupBuyingIds: 'junk' }),
+        couponBody({
+          id: 999999,
+          tenantId: b.tenantId,
+          receivedCount: 99,
+          usedCount: 42,
+          createTime: '2000-01-01 00:00:00',
+          discount: 'junk',
+          timeStart: 'junk',
+          groupBuyingIds: 'junk',
+        }),
       );
       expect(res.status).toBe(200);
       expect(res.body.data).not.toBe(999999);
       const view = await get(`get?id=${res.body.data}`, a.token);
-      expect(view.body).toMatchObject({ tenantId: a.tenantId, receivedCount: 0, usedCount: 0, discount: 0, timeStart: null, groupBuyingIds: null });
+      expect(view.body).toMatchObject({
+        tenantId: a.tenantId,
+        receivedCount: 0,
+        usedCount: 0,
+        discount: 0,
+        timeStart: null,
+        groupBuyingIds: null,
+      });
     });
 
     it('restricts a coupon to own deals (useType 2), deduplicated', async () => {

@@ -2,7 +2,21 @@ import Big from 'big.js';
 import { CouponService } from '../src/coupon/coupon.service';
 import { DomainError } from '../src/common/errors';
 import { bootApp, Instance, secondInstance, TestApp } from './support/app';
-import { adminToken, couponBody, DAY, fromNow, loginUser, makeCoupon, makeDeal, newTenant, newTenantWithShop, shanghai, shanghaiDate, Tenant, User } from './support/builders';
+import {
+  adminToken,
+  couponBody,
+  DAY,
+  fromNow,
+  loginUser,
+  makeCoupon,
+  makeDeal,
+  newTenant,
+  newTenantWithShop,
+  shanghai,
+  shanghaiDate,
+  Tenant,
+  User,
+} from './support/builders';
 
 const STORE = '/api/group/coupon';
 const ADMIN = '/api/marketing/coupon';
@@ -53,7 +67,14 @@ describe('Coupon storefront API and checkout service (MariaDB)', () => {
       deleted = (await makeCoupon(t, a.tenantId, { name: '已删' })).id;
       await t.http.post(`${ADMIN}/delete?id=${deleted}`).set('Authorization', `Bearer ${a.token}`);
       exhausted = (await makeCoupon(t, a.tenantId, { name: '领完', total: 0 })).id;
-      ended = (await makeCoupon(t, a.tenantId, { name: '已结束', timeLimit: 1, timeStart: shanghaiDate('2020-01-01 00:00:00'), timeEnd: shanghaiDate('2020-02-01 00:00:00') })).id;
+      ended = (
+        await makeCoupon(t, a.tenantId, {
+          name: '已结束',
+          timeLimit: 1,
+          timeStart: shanghaiDate('2020-01-01 00:00:00'),
+          timeEnd: shanghaiDate('2020-02-01 00:00:00'),
+        })
+      ).id;
       other = (await makeCoupon(t, b.tenantId, { name: 'B 券' })).id;
     });
 
@@ -86,7 +107,13 @@ describe('Coupon storefront API and checkout service (MariaDB)', () => {
         can_receive: true,
       });
       const f = res.body.data.list.find((c: { id: number }) => c.id === fixed);
-      expect(f).toMatchObject({ coupon_method: 2, discount: '9.50', enough: '0.00', time_limit: 1, time_start: expect.stringMatching(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/) });
+      expect(f).toMatchObject({
+        coupon_method: 2,
+        discount: '9.50',
+        enough: '0.00',
+        time_limit: 1,
+        time_start: expect.stringMatching(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/),
+      });
     });
 
     it('without tenant_id lists every tenant', async () => {
@@ -171,19 +198,36 @@ describe('Coupon storefront API and checkout service (MariaDB)', () => {
       const d = res.body.data;
       expect(d.time_start).toBe(d.get_time);
       expect(d.expired_at).toBe(d.time_end);
-      const [row] = await t.ds.query('SELECT TIMESTAMPDIFF(SECOND, time_start, time_end) AS s, user_id, tenant_id, used FROM member_coupon WHERE id = ?', [d.id]);
+      const [row] = await t.ds.query(
+        'SELECT TIMESTAMPDIFF(SECOND, time_start, time_end) AS s, user_id, tenant_id, used FROM member_coupon WHERE id = ?',
+        [d.id],
+      );
       expect(Number(row.s)).toBe(7 * 86400);
       expect(row.user_id).toBe(u.id);
       expect((await adminGet(id)).receivedCount).toBe(1);
     });
 
-    it("copies a fixed window (timeLimit 1); a form-encoded body works; not yet started → valid false", async () => {
+    it('copies a fixed window (timeLimit 1); a form-encoded body works; not yet started → valid false', async () => {
       const start = fromNow(DAY);
       const end = fromNow(5 * DAY);
-      const { id } = await makeCoupon(t, a.tenantId, { name: '下周 8 折', couponMethod: 2, discount: new Big('8'), timeLimit: 1, timeStart: start, timeEnd: end });
+      const { id } = await makeCoupon(t, a.tenantId, {
+        name: '下周 8 折',
+        couponMethod: 2,
+        discount: new Big('8'),
+        timeLimit: 1,
+        timeStart: start,
+        timeEnd: end,
+      });
       const res = await t.http.post(`${STORE}/receive`).set('Authori-Zation', `Bearer ${u.token}`).type('form').send(`coupon_id=${id}`);
       expect(res.status).toBe(200);
-      expect(res.body.data).toMatchObject({ time_start: shanghai(start), time_end: shanghai(end), expired_at: shanghai(end), valid: false, coupon_method: 2, discount: '8.00' });
+      expect(res.body.data).toMatchObject({
+        time_start: shanghai(start),
+        time_end: shanghai(end),
+        expired_at: shanghai(end),
+        valid: false,
+        coupon_method: 2,
+        discount: '8.00',
+      });
     });
 
     it('409 1001 over the per-user limit', async () => {
@@ -200,7 +244,13 @@ describe('Coupon storefront API and checkout service (MariaDB)', () => {
       const r1 = await receive(u.token, none);
       expect(r1.status).toBe(409);
       expect(r1.body.status).toBe(1001);
-      const ended = (await makeCoupon(t, a.tenantId, { timeLimit: 1, timeStart: shanghaiDate('2020-01-01 00:00:00'), timeEnd: shanghaiDate('2020-01-02 00:00:00') })).id;
+      const ended = (
+        await makeCoupon(t, a.tenantId, {
+          timeLimit: 1,
+          timeStart: shanghaiDate('2020-01-01 00:00:00'),
+          timeEnd: shanghaiDate('2020-01-02 00:00:00'),
+        })
+      ).id;
       const r2 = await receive(u.token, ended);
       expect(r2.status).toBe(409);
       expect(r2.body.status).toBe(1001);
@@ -245,7 +295,11 @@ describe('Coupon storefront API and checkout service (MariaDB)', () => {
       orphaned = (await receive(u.token, ids.orphaned)).body.data.id;
       future = (await receive(u.token, ids.future)).body.data.id;
       await t.ds.transaction((em) => svc.useInTx(em, used, u.id, a.tenantId, 'tg1000000001', new Date()));
-      await t.ds.query('UPDATE member_coupon SET time_start = ?, time_end = ? WHERE id = ?', [new Date(Date.now() - 10 * DAY), new Date(Date.now() - DAY), expired]);
+      await t.ds.query('UPDATE member_coupon SET time_start = ?, time_end = ? WHERE id = ?', [
+        new Date(Date.now() - 10 * DAY),
+        new Date(Date.now() - DAY),
+        expired,
+      ]);
       await t.http.post(`${ADMIN}/delete?id=${ids.orphaned}`).set('Authorization', `Bearer ${a.token}`);
     });
 
@@ -331,7 +385,10 @@ describe('Coupon storefront API and checkout service (MariaDB)', () => {
       const results = await Promise.all(tries.map((u, i) => receive(u.token, id, i % 2 ? second.http : t.http)));
       expect(results.filter((r) => r.status === 200)).toHaveLength(5);
       expect(results.every((r) => r.status === 200 || (r.status === 409 && r.body.status === 1001))).toBe(true);
-      const rows: Array<{ n: number | string }> = await t.ds.query('SELECT COUNT(*) AS n FROM member_coupon WHERE coupon_id = ? GROUP BY user_id', [id]);
+      const rows: Array<{ n: number | string }> = await t.ds.query(
+        'SELECT COUNT(*) AS n FROM member_coupon WHERE coupon_id = ? GROUP BY user_id',
+        [id],
+      );
       expect(rows.reduce((s, r) => s + Number(r.n), 0)).toBe(5);
       expect(Math.max(...rows.map((r) => Number(r.n)))).toBeLessThanOrEqual(2);
       expect((await adminGet(id)).receivedCount).toBe(5);
@@ -351,7 +408,16 @@ describe('Coupon storefront API and checkout service (MariaDB)', () => {
       u = await loginUser(t, 'oCheckout');
       stranger = await loginUser(t, 'oStranger');
       deductId = (await makeCoupon(t, a.tenantId, { name: '满50减8', enough: new Big('50'), deduct: new Big('8'), getMax: -1 })).id;
-      discountId = (await makeCoupon(t, a.tenantId, { name: '指定团 88 折', couponMethod: 2, discount: new Big('8.8'), enough: new Big('0'), useType: 2, groupBuyingIds: [dealA] })).id;
+      discountId = (
+        await makeCoupon(t, a.tenantId, {
+          name: '指定团 88 折',
+          couponMethod: 2,
+          discount: new Big('8.8'),
+          enough: new Big('0'),
+          useType: 2,
+          groupBuyingIds: [dealA],
+        })
+      ).id;
       const bCoupon = (await makeCoupon(t, b.tenantId, { name: 'B 券' })).id;
       mcDeduct = (await receive(u.token, deductId)).body.data.id;
       mcDiscount = (await receive(u.token, discountId)).body.data.id;
@@ -363,7 +429,17 @@ describe('Coupon storefront API and checkout service (MariaDB)', () => {
       const terms = await svc.loadTermsForUser(u.id, a.tenantId, now);
       expect(terms.map((x) => x.memberCouponId).sort()).toEqual([mcDeduct, mcDiscount].sort());
       const d = terms.find((x) => x.memberCouponId === mcDeduct)!;
-      expect(d).toMatchObject({ couponId: deductId, tenantId: a.tenantId, userId: u.id, name: '满50减8', couponMethod: 1, useType: 0, groupBuyingIds: null, used: false, usable: true });
+      expect(d).toMatchObject({
+        couponId: deductId,
+        tenantId: a.tenantId,
+        userId: u.id,
+        name: '满50减8',
+        couponMethod: 1,
+        useType: 0,
+        groupBuyingIds: null,
+        used: false,
+        usable: true,
+      });
       expect(d.enough).toBeInstanceOf(Big);
       expect(d.enough.toFixed(2)).toBe('50.00');
       expect(d.deduct.toFixed(2)).toBe('8.00');
@@ -388,7 +464,9 @@ describe('Coupon storefront API and checkout service (MariaDB)', () => {
     it('useInTx: 20 checkouts at once on one member coupon, exactly one wins', async () => {
       const now = new Date();
       const results = await Promise.allSettled(
-        Array.from({ length: 20 }, (_, i) => t.ds.transaction((em) => svc.useInTx(em, mcDeduct, u.id, a.tenantId, `tg20000000${String(i).padStart(2, '0')}`, now))),
+        Array.from({ length: 20 }, (_, i) =>
+          t.ds.transaction((em) => svc.useInTx(em, mcDeduct, u.id, a.tenantId, `tg20000000${String(i).padStart(2, '0')}`, now)),
+        ),
       );
       const won = results.filter((r) => r.status === 'fulfilled');
       const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -432,7 +510,8 @@ describe('Coupon storefront API and checkout service (MariaDB)', () => {
 
     it("useInTx refuses another user's, another tenant's, and a not-yet-started coupon (1001)", async () => {
       const now = new Date();
-      const attempt = (mc: number, user: number, tenant: number) => t.ds.transaction((em) => svc.useInTx(em, mc, user, tenant, 'tg4000000001', now));
+      const attempt = (mc: number, user: number, tenant: number) =>
+        t.ds.transaction((em) => svc.useInTx(em, mc, user, tenant, 'tg4000000001', now));
       await expect(attempt(mcDeduct, stranger.id, a.tenantId)).rejects.toMatchObject({ status: 1001, http: 409 });
       await expect(attempt(mcB, u.id, a.tenantId)).rejects.toMatchObject({ status: 1001 });
       await expect(attempt(99999999, u.id, a.tenantId)).rejects.toMatchObject({ status: 1001 });
@@ -444,7 +523,16 @@ describe('Coupon storefront API and checkout service (MariaDB)', () => {
     });
 
     it('useInTx refuses a coupon whose template is switched off or deleted, leaving it unused', async () => {
-      const body = couponBody({ id: discountId, name: '指定团 88 折', couponMethod: 2, discount: 8.8, enough: 0, useType: 2, groupBuyingIds: [dealA], inUse: false });
+      const body = couponBody({
+        id: discountId,
+        name: '指定团 88 折',
+        couponMethod: 2,
+        discount: 8.8,
+        enough: 0,
+        useType: 2,
+        groupBuyingIds: [dealA],
+        inUse: false,
+      });
       expect((await t.http.post(`${ADMIN}/update`).set('Authorization', `Bearer ${a.token}`).send(body)).status).toBe(200);
       expect(await svc.loadTerms(mcDiscount, u.id)).toMatchObject({ usable: false });
       // even when the caller keeps its transaction going after the refusal, nothing stays marked
@@ -494,7 +582,9 @@ describe('Coupons on the embedded SQLite default', () => {
     const u = await loginUser(t, 'oSqliteCoupon');
     const list = await t.http.get(`${STORE}/list`).set('Authori-Zation', `Bearer ${u.token}`);
     expect(list.status).toBe(200);
-    const byName = new Map<string, { id: number; tenant_id: number }>(list.body.data.list.map((c: { name: string; id: number; tenant_id: number }) => [c.name, c]));
+    const byName = new Map<string, { id: number; tenant_id: number }>(
+      list.body.data.list.map((c: { name: string; id: number; tenant_id: number }) => [c.name, c]),
+    );
     const once = byName.get('满100减10')!;
     const twice = byName.get('全场9折')!;
     expect(once && twice).toBeTruthy();
@@ -503,13 +593,19 @@ describe('Coupons on the embedded SQLite default', () => {
     const again = await t.http.post(`${STORE}/receive`).set('Authori-Zation', `Bearer ${u.token}`).send({ coupon_id: once.id });
     expect(again.status).toBe(409);
     expect(again.body.status).toBe(1001);
-    const burst = await Promise.all(Array.from({ length: 5 }, () => t.http.post(`${STORE}/receive`).set('Authori-Zation', `Bearer ${u.token}`).send({ coupon_id: twice.id })));
+    const burst = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        t.http.post(`${STORE}/receive`).set('Authori-Zation', `Bearer ${u.token}`).send({ coupon_id: twice.id }),
+      ),
+    );
     expect(burst.filter((r) => r.status === 200)).toHaveLength(2);
     expect(burst.filter((r) => r.status === 409)).toHaveLength(3);
 
     const mc = first.body.data.id as number;
     await t.ds.transaction((em) => svc.useInTx(em, mc, u.id, once.tenant_id, 'tg6000000001', new Date()));
-    await expect(t.ds.transaction((em) => svc.useInTx(em, mc, u.id, once.tenant_id, 'tg6000000002', new Date()))).rejects.toMatchObject({ status: 1001 });
+    await expect(t.ds.transaction((em) => svc.useInTx(em, mc, u.id, once.tenant_id, 'tg6000000002', new Date()))).rejects.toMatchObject({
+      status: 1001,
+    });
     const used = await t.http.get(`${STORE}/mine?status=used`).set('Authori-Zation', `Bearer ${u.token}`);
     expect(used.body.data.list.map((m: { id: number }) => m.id)).toEqual([mc]);
     expect(await t.ds.transaction((em) => svc.returnInTx(em, 'tg6000000001'))).toBe(1);

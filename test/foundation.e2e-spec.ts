@@ -50,7 +50,9 @@ describe('Foundation (MariaDB)', () => {
       expect(res.body.paths['/api/marketing/shop/getlist'].get).toBeDefined();
       // every operation documents what it does and what it answers
       const gaps: string[] = [];
-      for (const [path, ops] of Object.entries<Record<string, { summary?: string; responses?: Record<string, { content?: Record<string, { schema?: unknown }> }> }>>(res.body.paths)) {
+      for (const [path, ops] of Object.entries<
+        Record<string, { summary?: string; responses?: Record<string, { content?: Record<string, { schema?: unknown }> }> }>
+      >(res.body.paths)) {
         for (const [method, op] of Object.entries(ops)) {
           const r = op.responses ?? {};
           if (!op.summary) gaps.push(`${method} ${path}: no summary`);
@@ -98,7 +100,11 @@ describe('Foundation (MariaDB)', () => {
     it('logs the super-admin in with an admin token', async () => {
       const res = await t.http.post('/api/marketing/auth/login').send({ username: 'admin', password: 'admin-pass-123' });
       expect(res.status).toBe(200);
-      expect(res.body).toMatchObject({ status: 200, message: '', data: { user: { username: 'admin', role: 'super', tenantId: expect.any(Number) } } });
+      expect(res.body).toMatchObject({
+        status: 200,
+        message: '',
+        data: { user: { username: 'admin', role: 'super', tenantId: expect.any(Number) } },
+      });
       expect(res.body.data.expiresIn).toBeGreaterThan(0);
       expect(jwt.decode(res.body.data.token).aud).toBe('admin');
     });
@@ -129,7 +135,10 @@ describe('Foundation (MariaDB)', () => {
     });
 
     it('401 with a bad signature', async () => {
-      const forged = new JwtService({ secret: 'another-secret-another-secret-another-secret' }).sign({ sub: '1', tid: 1, role: 'super' }, { audience: 'admin' });
+      const forged = new JwtService({ secret: 'another-secret-another-secret-another-secret' }).sign(
+        { sub: '1', tid: 1, role: 'super' },
+        { audience: 'admin' },
+      );
       const res = await t.http.get(shopList).set('Authorization', `Bearer ${forged}`);
       expect(res.status).toBe(401);
     });
@@ -190,7 +199,10 @@ describe('Foundation (MariaDB)', () => {
       expect(get.status).toBe(200);
       expect(get.body).toMatchObject({ id: shopA, tenantId: a.tenantId, name: 'A 店', phone: '020-12345678', lbs: '113.26,23.13' });
       expect(get.body.createTime).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
-      const upd = await t.http.post('/api/marketing/shop/update').set('Authorization', `Bearer ${a.token}`).send({ id: shopA, name: 'A 店 2' });
+      const upd = await t.http
+        .post('/api/marketing/shop/update')
+        .set('Authorization', `Bearer ${a.token}`)
+        .send({ id: shopA, name: 'A 店 2' });
       expect(upd.body).toEqual({ status: 200, message: '' });
       const list = await t.http.get('/api/marketing/shop/getlist').set('Authorization', `Bearer ${a.token}`);
       expect(list.body).toMatchObject({ pageIndex: 1, pageSize: 20, totalCount: 1 });
@@ -201,7 +213,10 @@ describe('Foundation (MariaDB)', () => {
       const get = await t.http.get(`/api/marketing/shop/get?id=${shopA}`).set('Authorization', `Bearer ${b.token}`);
       expect(get.status).toBe(404);
       expect(get.body.status).toBe(404);
-      const upd = await t.http.post('/api/marketing/shop/update').set('Authorization', `Bearer ${b.token}`).send({ id: shopA, name: 'stolen' });
+      const upd = await t.http
+        .post('/api/marketing/shop/update')
+        .set('Authorization', `Bearer ${b.token}`)
+        .send({ id: shopA, name: 'stolen' });
       expect(upd.status).toBe(404);
       const list = await t.http.get('/api/marketing/shop/getlist').set('Authorization', `Bearer ${b.token}`);
       expect(list.body.totalCount).toBe(0);
@@ -212,7 +227,10 @@ describe('Foundation (MariaDB)', () => {
 
   describe('validation and error envelopes', () => {
     it('400 names the invalid field (admin envelope)', async () => {
-      const res = await t.http.post('/api/marketing/shop/create').set('Authorization', `Bearer ${superToken}`).send({ name: 'x', phone: 'abc' });
+      const res = await t.http
+        .post('/api/marketing/shop/create')
+        .set('Authorization', `Bearer ${superToken}`)
+        .send({ name: 'x', phone: 'abc' });
       expect(res.status).toBe(400);
       expect(res.body.status).toBe(400);
       expect(res.body.message).toContain('phone');

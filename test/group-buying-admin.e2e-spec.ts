@@ -9,9 +9,32 @@ const DATE_RE = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
 /** Seed 001's create example, as the admin UI sends it (orders, orderUsers, counters and names included), with real values. */
 function seedBody(shopId: number, over: Record<string, unknown> = {}): Record<string, unknown> {
   const order = {
-    shopId: 1, shopName: '', groupBuyingId: 3, groupBuyingName: '', code: '', sequence: 6, status: 0, statusName: '', userId: 8,
-    userOpenId: '', userName: '', userProfile: '', deliverType: 1, deliverTypeName: '', address: '', lbs: '', phone: '', remark: '',
-    productName: '', spec: '', qty: 19, money: 20.0, payTime: '2026-01-15 10:11:41', deliverCode: '', createTime: '2026-01-15 10:11:41', id: 24,
+    shopId: 1,
+    shopName: '',
+    groupBuyingId: 3,
+    groupBuyingName: '',
+    code: '',
+    sequence: 6,
+    status: 0,
+    statusName: '',
+    userId: 8,
+    userOpenId: '',
+    userName: '',
+    userProfile: '',
+    deliverType: 1,
+    deliverTypeName: '',
+    address: '',
+    lbs: '',
+    phone: '',
+    remark: '',
+    productName: '',
+    spec: '',
+    qty: 19,
+    money: 20.0,
+    payTime: '2026-01-15 10:11:41',
+    deliverCode: '',
+    createTime: '2026-01-15 10:11:41',
+    id: 24,
   };
   return {
     shopId,
@@ -60,16 +83,33 @@ describe('GroupBuying admin (MariaDB)', () => {
   let shopB: number;
   let adminAId: number;
 
-  const post = (token: string, path: string, body: unknown = {}) => t.http.post(`${P}/${path}`).set('Authorization', `Bearer ${token}`).send(body as object);
+  const post = (token: string, path: string, body: unknown = {}) =>
+    t.http
+      .post(`${P}/${path}`)
+      .set('Authorization', `Bearer ${token}`)
+      .send(body as object);
   const get = (token: string, path: string, query: Record<string, unknown> = {}) =>
     t.http.get(`${P}/${path}`).set('Authorization', `Bearer ${token}`).query(query);
 
-  const adminIdOf = async (username: string) => Number((await t.ds.query('SELECT id FROM admin_user WHERE username = ?', [username]))[0].id);
+  const adminIdOf = async (username: string) =>
+    Number((await t.ds.query('SELECT id FROM admin_user WHERE username = ?', [username]))[0].id);
 
   /** Orders are written directly: checkout is another module's job. Times are UTC. */
   async function insertOrder(o: {
-    tenantId: number; shopId: number; dealId: number; userId: number; status: number; qty: number; money: string;
-    deliverType?: number; phone?: string; productName?: string; createTime?: string; payTime?: string | null; sequence?: number | null; code?: string;
+    tenantId: number;
+    shopId: number;
+    dealId: number;
+    userId: number;
+    status: number;
+    qty: number;
+    money: string;
+    deliverType?: number;
+    phone?: string;
+    productName?: string;
+    createTime?: string;
+    payTime?: string | null;
+    sequence?: number | null;
+    code?: string;
   }): Promise<{ id: number; code: string }> {
     orderSeq += 1;
     const code = o.code ?? `tg${Date.now()}${String(orderSeq).padStart(4, '0')}`;
@@ -80,8 +120,24 @@ describe('GroupBuying admin (MariaDB)', () => {
         create_time, update_time)
        VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, '10.00', ?, ?, '0.00', '0.00', ?, ?, NULL, ?, ?, '广州', '', ?, '备注', ?, '5斤/箱', ?, ?)`,
       [
-        code, `pay${code}`, o.tenantId, o.shopId, o.dealId, o.userId, o.status, o.deliverType ?? 1, o.qty, o.money, o.money, o.sequence ?? null,
-        o.payTime === undefined ? null : o.payTime, createTime, o.phone ?? '13800000000', o.productName ?? '赣南脐橙', createTime, createTime,
+        code,
+        `pay${code}`,
+        o.tenantId,
+        o.shopId,
+        o.dealId,
+        o.userId,
+        o.status,
+        o.deliverType ?? 1,
+        o.qty,
+        o.money,
+        o.money,
+        o.sequence ?? null,
+        o.payTime === undefined ? null : o.payTime,
+        createTime,
+        o.phone ?? '13800000000',
+        o.productName ?? '赣南脐橙',
+        createTime,
+        createTime,
       ],
     );
     return { id: Number(r.insertId), code };
@@ -106,9 +162,18 @@ describe('GroupBuying admin (MariaDB)', () => {
 
   describe('OpenAPI', () => {
     it.each([
-      ['get', 'get'], ['get', 'getlist'], ['get', 'getorder'], ['get', 'getorderlistbygroupbuying'], ['get', 'getorderlist'],
-      ['get', 'getdelivertypelist'], ['get', 'getorderstatuslist'], ['get', 'getgroupbuyingvisitor'],
-      ['post', 'create'], ['post', 'update'], ['post', 'delete'], ['post', 'changeusing'],
+      ['get', 'get'],
+      ['get', 'getlist'],
+      ['get', 'getorder'],
+      ['get', 'getorderlistbygroupbuying'],
+      ['get', 'getorderlist'],
+      ['get', 'getdelivertypelist'],
+      ['get', 'getorderstatuslist'],
+      ['get', 'getgroupbuyingvisitor'],
+      ['post', 'create'],
+      ['post', 'update'],
+      ['post', 'delete'],
+      ['post', 'changeusing'],
     ])('documents %s %s with a summary and a response schema', async (method, route) => {
       const res = await t.http.get('/docs-json');
       const op = res.body.paths[`${P}/${route}`]?.[method];
@@ -121,10 +186,23 @@ describe('GroupBuying admin (MariaDB)', () => {
       const res = await t.http.get('/docs-json');
       const schemas = res.body.components.schemas;
       expect(Object.keys(schemas.DealDetailView.properties)).toEqual(
-        expect.arrayContaining(['shopName', 'payedCount', 'visitTimes', 'orders', 'orderUsers', 'limitPerUser', 'deliverFee', 'teamSize', 'teamHours', 'virtualTeam']),
+        expect.arrayContaining([
+          'shopName',
+          'payedCount',
+          'visitTimes',
+          'orders',
+          'orderUsers',
+          'limitPerUser',
+          'deliverFee',
+          'teamSize',
+          'teamHours',
+          'virtualTeam',
+        ]),
       );
       expect(schemas.DealView.properties.visitTimes.description).toBe('访问次数');
-      expect(schemas.CreateDealDto.required).toEqual(expect.arrayContaining(['shopId', 'name', 'productName', 'price', 'startTime', 'endTime']));
+      expect(schemas.CreateDealDto.required).toEqual(
+        expect.arrayContaining(['shopId', 'name', 'productName', 'price', 'startTime', 'endTime']),
+      );
     });
   });
 
@@ -180,16 +258,40 @@ describe('GroupBuying admin (MariaDB)', () => {
     });
 
     it('accepts numeric strings and our own fields', async () => {
-      const res = await post(a.token, 'create', seedBody(shopA, {
-        shopId: String(shopA), price: '29.90', stock: '5', deliverType: '2', inUse: 'false', productId: '12',
-        limitPerUser: '3', deliverFee: '8.5', teamSize: '3', teamHours: '48', virtualTeam: 'true', phone: '+86 138-0000-0000',
-      }));
+      const res = await post(
+        a.token,
+        'create',
+        seedBody(shopA, {
+          shopId: String(shopA),
+          price: '29.90',
+          stock: '5',
+          deliverType: '2',
+          inUse: 'false',
+          productId: '12',
+          limitPerUser: '3',
+          deliverFee: '8.5',
+          teamSize: '3',
+          teamHours: '48',
+          virtualTeam: 'true',
+          phone: '+86 138-0000-0000',
+        }),
+      );
       expect(res.status).toBe(200);
       const id = res.body.data as number;
       const got = await get(a.token, 'get', { id: String(id) });
       expect(got.body).toMatchObject({
-        shopId: shopA, price: 29.9, stock: 5, deliverType: 2, inUse: false, productId: 12,
-        limitPerUser: 3, deliverFee: 8.5, teamSize: 3, teamHours: 48, virtualTeam: true, phone: '+86 138-0000-0000',
+        shopId: shopA,
+        price: 29.9,
+        stock: 5,
+        deliverType: 2,
+        inUse: false,
+        productId: 12,
+        limitPerUser: 3,
+        deliverFee: 8.5,
+        teamSize: 3,
+        teamHours: 48,
+        virtualTeam: true,
+        phone: '+86 138-0000-0000',
       });
       const row = await dealRow(id);
       expect(row.price).toBe('29.90');
@@ -198,18 +300,38 @@ describe('GroupBuying admin (MariaDB)', () => {
 
     it('applies defaults for a minimal body', async () => {
       const res = await post(a.token, 'create', {
-        shopId: shopA, name: '最少字段', productName: '商品', price: 1, startTime: '2026-01-01', endTime: '2026-01-02T12:00:00+08:00',
+        shopId: shopA,
+        name: '最少字段',
+        productName: '商品',
+        price: 1,
+        startTime: '2026-01-01',
+        endTime: '2026-01-02T12:00:00+08:00',
       });
       expect(res.status).toBe(200);
       const got = await get(a.token, 'get', { id: res.body.data });
       expect(got.body).toMatchObject({
-        description: '', deliverType: 1, address: '', lbs: '', phone: '', inUse: true, productId: null, productCode: '', imagePath: '',
-        spec: '', stock: 0, limitPerUser: 0, deliverFee: 0, teamSize: 0, teamHours: 24, virtualTeam: false,
-        startTime: '2026-01-01 00:00:00', endTime: '2026-01-02 12:00:00',
+        description: '',
+        deliverType: 1,
+        address: '',
+        lbs: '',
+        phone: '',
+        inUse: true,
+        productId: null,
+        productCode: '',
+        imagePath: '',
+        spec: '',
+        stock: 0,
+        limitPerUser: 0,
+        deliverFee: 0,
+        teamSize: 0,
+        teamHours: 24,
+        virtualTeam: false,
+        startTime: '2026-01-01 00:00:00',
+        endTime: '2026-01-02 12:00:00',
       });
     });
 
-    it('404 when the shop is another tenant\'s or unknown', async () => {
+    it("404 when the shop is another tenant's or unknown", async () => {
       const res = await post(a.token, 'create', seedBody(shopB));
       expect(res.status).toBe(404);
       expect(res.body).toEqual({ status: 404, message: expect.any(String) });
@@ -299,18 +421,48 @@ describe('GroupBuying admin (MariaDB)', () => {
     });
 
     it('update replaces the deal but never the counters or the creator', async () => {
-      const res = await post(a.token, 'update', seedBody(shopA2, {
-        id, name: '已修改', productName: '新商品', price: '20.5', stock: 9, deliverType: 2, teamSize: 2, teamHours: 12,
-        startTime: '2026-01-10 08:00:00', endTime: '2026-03-10 20:00:00',
-        payedCount: 999, orderCount: 999, visitTimes: 999, userId: 1, userName: 'hacker',
-      }));
+      const res = await post(
+        a.token,
+        'update',
+        seedBody(shopA2, {
+          id,
+          name: '已修改',
+          productName: '新商品',
+          price: '20.5',
+          stock: 9,
+          deliverType: 2,
+          teamSize: 2,
+          teamHours: 12,
+          startTime: '2026-01-10 08:00:00',
+          endTime: '2026-03-10 20:00:00',
+          payedCount: 999,
+          orderCount: 999,
+          visitTimes: 999,
+          userId: 1,
+          userName: 'hacker',
+        }),
+      );
       expect(res.status).toBe(200);
       expect(res.body).toEqual({ status: 200, message: '' });
       const got = await get(a.token, 'get', { id });
       expect(got.body).toMatchObject({
-        id, shopId: shopA2, shopName: 'A 二店', name: '已修改', productName: '新商品', price: 20.5, stock: 9, deliverType: 2,
-        teamSize: 2, teamHours: 12, startTime: '2026-01-10 08:00:00', endTime: '2026-03-10 20:00:00',
-        payedCount: 7, orderCount: 3, visitTimes: 11, userId: adminAId, userName: 'tenanta_admin',
+        id,
+        shopId: shopA2,
+        shopName: 'A 二店',
+        name: '已修改',
+        productName: '新商品',
+        price: 20.5,
+        stock: 9,
+        deliverType: 2,
+        teamSize: 2,
+        teamHours: 12,
+        startTime: '2026-01-10 08:00:00',
+        endTime: '2026-03-10 20:00:00',
+        payedCount: 7,
+        orderCount: 3,
+        visitTimes: 11,
+        userId: adminAId,
+        userName: 'tenanta_admin',
       });
     });
 
@@ -318,8 +470,21 @@ describe('GroupBuying admin (MariaDB)', () => {
       const res = await post(a.token, 'update', { id, shopId: shopA2, name: '再改', productName: '新商品', price: 20.5 });
       expect(res.status).toBe(200);
       const got = await get(a.token, 'get', { id });
-      expect(got.body).toMatchObject({ name: '再改', stock: 9, deliverType: 2, startTime: '2026-01-10 08:00:00', endTime: '2026-03-10 20:00:00' });
-      const bad = await post(a.token, 'update', { id, shopId: shopA2, name: '再改', productName: '新商品', price: 20.5, endTime: '2026-01-01 00:00:00' });
+      expect(got.body).toMatchObject({
+        name: '再改',
+        stock: 9,
+        deliverType: 2,
+        startTime: '2026-01-10 08:00:00',
+        endTime: '2026-03-10 20:00:00',
+      });
+      const bad = await post(a.token, 'update', {
+        id,
+        shopId: shopA2,
+        name: '再改',
+        productName: '新商品',
+        price: 20.5,
+        endTime: '2026-01-01 00:00:00',
+      });
       expect(bad.status).toBe(400);
       expect(bad.body.message).toContain('endTime');
     });
@@ -333,7 +498,7 @@ describe('GroupBuying admin (MariaDB)', () => {
       expect(noId.body.message).toContain('id');
     });
 
-    it('update to another tenant\'s shop is a 404', async () => {
+    it("update to another tenant's shop is a 404", async () => {
       const res = await post(a.token, 'update', seedBody(shopB, { id }));
       expect(res.status).toBe(404);
       expect((await dealRow(id)).shop_id).toBe(shopA2);
@@ -343,9 +508,18 @@ describe('GroupBuying admin (MariaDB)', () => {
       const off = await post(a.token, 'changeusing', { id, inUse: false });
       expect(off.body).toEqual({ status: 200, message: '' });
       expect((await get(a.token, 'get', { id })).body.inUse).toBe(false);
-      const on = await post(a.token, 'changeusing', { id: String(id), inUse: 'true', startTime: '2026-02-01 00:00:00', endTime: '2026-04-01 00:00:00' });
+      const on = await post(a.token, 'changeusing', {
+        id: String(id),
+        inUse: 'true',
+        startTime: '2026-02-01 00:00:00',
+        endTime: '2026-04-01 00:00:00',
+      });
       expect(on.status).toBe(200);
-      expect((await get(a.token, 'get', { id })).body).toMatchObject({ inUse: true, startTime: '2026-02-01 00:00:00', endTime: '2026-04-01 00:00:00' });
+      expect((await get(a.token, 'get', { id })).body).toMatchObject({
+        inUse: true,
+        startTime: '2026-02-01 00:00:00',
+        endTime: '2026-04-01 00:00:00',
+      });
     });
 
     it('changeusing checks startTime < endTime using the stored value for the missing one', async () => {
@@ -369,7 +543,17 @@ describe('GroupBuying admin (MariaDB)', () => {
     it('delete is soft: gone from get and getlist, orders stay readable', async () => {
       const victim = (await makeDeal(t, a.tenantId, shopA, { name: '将删除' })).id;
       const u = (await loginUser(t, 'oDeleted', { nickname: '删前买家' })).id;
-      const order = await insertOrder({ tenantId: a.tenantId, shopId: shopA, dealId: victim, userId: u, status: 1, qty: 1, money: '15.00', payTime: '2025-06-01 02:00:00', sequence: 1 });
+      const order = await insertOrder({
+        tenantId: a.tenantId,
+        shopId: shopA,
+        dealId: victim,
+        userId: u,
+        status: 1,
+        qty: 1,
+        money: '15.00',
+        payTime: '2025-06-01 02:00:00',
+        sequence: 1,
+      });
       const res = await t.http.post(`${P}/delete?id=${victim}`).set('Authorization', `Bearer ${a.token}`);
       expect(res.status).toBe(200);
       expect(res.body).toEqual({ status: 200, message: '' });
@@ -479,12 +663,48 @@ describe('GroupBuying admin (MariaDB)', () => {
       const first = res.body.data[0];
       expect(first.orders).toBeUndefined();
       expect(first.orderUsers).toBeUndefined();
-      expect(first).toMatchObject({ id: ids[24], shopId: shopC1, shopName: 'C 一店', name: '团购25', stock: 25, price: 15, inUse: true, userName: 'tenantlist_admin' });
+      expect(first).toMatchObject({
+        id: ids[24],
+        shopId: shopC1,
+        shopName: 'C 一店',
+        name: '团购25',
+        stock: 25,
+        price: 15,
+        inUse: true,
+        userName: 'tenantlist_admin',
+      });
       expect(Object.keys(first).sort()).toEqual(
         [
-          'address', 'createTime', 'deliverFee', 'deliverType', 'description', 'endTime', 'id', 'imagePath', 'inUse', 'lbs', 'limitPerUser', 'name',
-          'orderCount', 'payedCount', 'phone', 'price', 'productCode', 'productId', 'productName', 'shopId', 'shopName', 'spec', 'startTime', 'stock',
-          'teamHours', 'teamSize', 'userId', 'userName', 'virtualTeam', 'visitTimes',
+          'address',
+          'createTime',
+          'deliverFee',
+          'deliverType',
+          'description',
+          'endTime',
+          'id',
+          'imagePath',
+          'inUse',
+          'lbs',
+          'limitPerUser',
+          'name',
+          'orderCount',
+          'payedCount',
+          'phone',
+          'price',
+          'productCode',
+          'productId',
+          'productName',
+          'shopId',
+          'shopName',
+          'spec',
+          'startTime',
+          'stock',
+          'teamHours',
+          'teamSize',
+          'userId',
+          'userName',
+          'virtualTeam',
+          'visitTimes',
         ].sort(),
       );
     });
@@ -496,7 +716,13 @@ describe('GroupBuying admin (MariaDB)', () => {
       expect(last.body.sumData.stock).toBe(325);
       const beyond = await get(c.token, 'getlist', { pageIndex: 9, pageSize: '10' });
       expect(beyond.status).toBe(200);
-      expect(beyond.body).toEqual({ data: [], pageIndex: 9, pageSize: 10, totalCount: 25, sumData: { stock: 325, payedCount: 325, orderCount: 50, visitTimes: 250 } });
+      expect(beyond.body).toEqual({
+        data: [],
+        pageIndex: 9,
+        pageSize: 10,
+        totalCount: 25,
+        sumData: { stock: 325, payedCount: 325, orderCount: 50, visitTimes: 250 },
+      });
     });
 
     it('pageSize above 100 is served as 100; bad paging is a 400', async () => {
@@ -525,7 +751,11 @@ describe('GroupBuying admin (MariaDB)', () => {
     it('shopId filters, with sums over the filtered set', async () => {
       const res = await get(c.token, 'getlist', { shopId: shopC2, pageSize: 5 });
       // even i: 2+4+…+24 = 156, 12 deals
-      expect(res.body).toMatchObject({ totalCount: 12, pageSize: 5, sumData: { stock: 156, payedCount: 156, orderCount: 24, visitTimes: 120 } });
+      expect(res.body).toMatchObject({
+        totalCount: 12,
+        pageSize: 5,
+        sumData: { stock: 156, payedCount: 156, orderCount: 24, visitTimes: 120 },
+      });
       expect(res.body.data).toHaveLength(5);
       expect(res.body.data.every((d: { shopId: number }) => d.shopId === shopC2)).toBe(true);
       const foreign = await get(c.token, 'getlist', { shopId: shopA });
@@ -551,14 +781,24 @@ describe('GroupBuying admin (MariaDB)', () => {
     it('getdelivertypelist', async () => {
       const res = await get(a.token, 'getdelivertypelist');
       expect(res.status).toBe(200);
-      expect(res.body).toEqual([{ key: 1, value: '自提' }, { key: 2, value: '快递' }]);
+      expect(res.body).toEqual([
+        { key: 1, value: '自提' },
+        { key: 2, value: '快递' },
+      ]);
     });
 
     it('getorderstatuslist', async () => {
       const res = await get(a.token, 'getorderstatuslist');
       expect(res.body).toEqual([
-        { key: 0, value: '未支付' }, { key: 1, value: '已支付' }, { key: 2, value: '已退款' }, { key: 3, value: '已发货' }, { key: 4, value: '已完成' },
-        { key: 5, value: '已过期' }, { key: 6, value: '已关闭' }, { key: 7, value: '支付失败' }, { key: 8, value: '已确认' },
+        { key: 0, value: '未支付' },
+        { key: 1, value: '已支付' },
+        { key: 2, value: '已退款' },
+        { key: 3, value: '已发货' },
+        { key: 4, value: '已完成' },
+        { key: 5, value: '已过期' },
+        { key: 6, value: '已关闭' },
+        { key: 7, value: '支付失败' },
+        { key: 8, value: '已确认' },
       ]);
     });
   });
@@ -581,13 +821,65 @@ describe('GroupBuying admin (MariaDB)', () => {
       u3 = (await loginUser(t, 'oBuyer3', { nickname: '王五' })).id;
       const base = { tenantId: a.tenantId, shopId: shopA, dealId: deal };
       // times are UTC: 02:00Z = 10:00 Asia/Shanghai
-      o.paid1 = await insertOrder({ ...base, userId: u1, status: 1, qty: 2, money: '0.10', createTime: '2026-01-20 02:00:00', payTime: '2026-01-20 02:01:00', sequence: 1, phone: '13811112222' });
+      o.paid1 = await insertOrder({
+        ...base,
+        userId: u1,
+        status: 1,
+        qty: 2,
+        money: '0.10',
+        createTime: '2026-01-20 02:00:00',
+        payTime: '2026-01-20 02:01:00',
+        sequence: 1,
+        phone: '13811112222',
+      });
       o.unpaid = await insertOrder({ ...base, userId: u2, status: 0, qty: 1, money: '0.20', createTime: '2026-01-21 02:00:00' });
-      o.done = await insertOrder({ ...base, userId: u1, status: 4, qty: 3, money: '30.00', createTime: '2026-01-22 02:00:00', payTime: '2026-01-22 03:00:00', sequence: 2 });
+      o.done = await insertOrder({
+        ...base,
+        userId: u1,
+        status: 4,
+        qty: 3,
+        money: '30.00',
+        createTime: '2026-01-22 02:00:00',
+        payTime: '2026-01-22 03:00:00',
+        sequence: 2,
+      });
       o.closed = await insertOrder({ ...base, userId: u3, status: 6, qty: 5, money: '50.00', createTime: '2026-01-23 02:00:00' });
-      o.shipped = await insertOrder({ ...base, userId: u2, status: 3, qty: 1, money: '10.05', deliverType: 2, createTime: '2026-01-24 02:00:00', payTime: '2026-01-24 02:30:00', sequence: 3 });
-      o.other = await insertOrder({ tenantId: a.tenantId, shopId: shopA2, dealId: deal2, userId: u3, status: 8, qty: 4, money: '99.99', deliverType: 2, productName: '大米', createTime: '2026-02-01 02:00:00', payTime: '2026-02-01 02:05:00', sequence: 1 });
-      o.b = await insertOrder({ tenantId: b.tenantId, shopId: shopB, dealId: dealB, userId: u1, status: 1, qty: 1, money: '1.00', sequence: 1, payTime: '2026-01-20 02:01:00' });
+      o.shipped = await insertOrder({
+        ...base,
+        userId: u2,
+        status: 3,
+        qty: 1,
+        money: '10.05',
+        deliverType: 2,
+        createTime: '2026-01-24 02:00:00',
+        payTime: '2026-01-24 02:30:00',
+        sequence: 3,
+      });
+      o.other = await insertOrder({
+        tenantId: a.tenantId,
+        shopId: shopA2,
+        dealId: deal2,
+        userId: u3,
+        status: 8,
+        qty: 4,
+        money: '99.99',
+        deliverType: 2,
+        productName: '大米',
+        createTime: '2026-02-01 02:00:00',
+        payTime: '2026-02-01 02:05:00',
+        sequence: 1,
+      });
+      o.b = await insertOrder({
+        tenantId: b.tenantId,
+        shopId: shopB,
+        dealId: dealB,
+        userId: u1,
+        status: 1,
+        qty: 1,
+        money: '1.00',
+        sequence: 1,
+        payTime: '2026-01-20 02:01:00',
+      });
     });
 
     it('getorder returns the seed 001 order shape with names', async () => {
@@ -639,7 +931,14 @@ describe('GroupBuying admin (MariaDB)', () => {
     it('get lists the latest orders and the distinct paying buyers', async () => {
       const res = await get(a.token, 'get', { id: deal });
       expect(res.body.orders.map((x: { id: number }) => x.id)).toEqual([o.shipped.id, o.closed.id, o.done.id, o.unpaid.id, o.paid1.id]);
-      expect(res.body.orders[0]).toMatchObject({ groupBuyingName: '订单团购', shopName: 'A 店', userName: '李四', userOpenId: 'oBuyer2', money: 10.05, statusName: '已发货' });
+      expect(res.body.orders[0]).toMatchObject({
+        groupBuyingName: '订单团购',
+        shopName: 'A 店',
+        userName: '李四',
+        userOpenId: 'oBuyer2',
+        money: 10.05,
+        statusName: '已发货',
+      });
       // u1 paid twice (status 1 and 4), u2 paid once (3), u3 only closed: latest payer first
       expect(res.body.orderUsers).toEqual([
         { id: u2, name: '李四', openId: 'oBuyer2', profile: 'https://img.example.com/2.png' },
@@ -683,12 +982,26 @@ describe('GroupBuying admin (MariaDB)', () => {
       expect((await get(a.token, 'getorderlistbygroupbuying', { groupBuyingId: dealB })).status).toBe(404);
     });
 
-    it('getorderlist: the tenant\'s orders only, newest first, sums', async () => {
+    it("getorderlist: the tenant's orders only, newest first, sums", async () => {
       const res = await get(a.token, 'getorderlist', { startDate: '2026-01-19', endDate: '2026-02-28' });
       expect(res.status).toBe(200);
-      expect(res.body.data.map((x: { id: number }) => x.id)).toEqual([o.other.id, o.shipped.id, o.closed.id, o.done.id, o.unpaid.id, o.paid1.id]);
+      expect(res.body.data.map((x: { id: number }) => x.id)).toEqual([
+        o.other.id,
+        o.shipped.id,
+        o.closed.id,
+        o.done.id,
+        o.unpaid.id,
+        o.paid1.id,
+      ]);
       expect(res.body.sumData).toEqual({ qty: 16, money: 190.34 });
-      expect(res.body.data[0]).toMatchObject({ shopName: 'A 二店', groupBuyingName: '另一个团购', userName: '王五', statusName: '已确认', deliverTypeName: '快递', money: 99.99 });
+      expect(res.body.data[0]).toMatchObject({
+        shopName: 'A 二店',
+        groupBuyingName: '另一个团购',
+        userName: '王五',
+        statusName: '已确认',
+        deliverTypeName: '快递',
+        money: 99.99,
+      });
       const b1 = await get(b.token, 'getorderlist');
       expect(b1.body.data.map((x: { id: number }) => x.id)).toEqual([o.b.id]);
     });
@@ -697,7 +1010,9 @@ describe('GroupBuying admin (MariaDB)', () => {
       const ids = (r: { body: { data: Array<{ id: number }> } }) => r.body.data.map((x) => x.id);
       // createTime 2026-01-22 10:00 to 2026-01-23 10:00 Asia/Shanghai
       expect(ids(await get(a.token, 'getorderlist', { startDate: '2026-01-22', endDate: '2026-01-23' }))).toEqual([o.closed.id, o.done.id]);
-      expect(ids(await get(a.token, 'getorderlist', { startDate: '2026-01-22 10:00:01', endDate: '2026-01-23 10:00:00' }))).toEqual([o.closed.id]);
+      expect(ids(await get(a.token, 'getorderlist', { startDate: '2026-01-22 10:00:01', endDate: '2026-01-23 10:00:00' }))).toEqual([
+        o.closed.id,
+      ]);
       expect(ids(await get(a.token, 'getorderlist', { startDate: '2026-01-19', name: '另一个' }))).toEqual([o.other.id]);
       expect(ids(await get(a.token, 'getorderlist', { startDate: '2026-01-19', shopId: shopA2 }))).toEqual([o.other.id]);
       expect(ids(await get(a.token, 'getorderlist', { startDate: '2026-01-19', status: 4 }))).toEqual([o.done.id]);
@@ -712,11 +1027,41 @@ describe('GroupBuying admin (MariaDB)', () => {
     it('getorderlist: sort and order', async () => {
       const ids = (r: { body: { data: Array<{ id: number }> } }) => r.body.data.map((x) => x.id);
       const q = { startDate: '2026-01-19', shopId: shopA };
-      expect(ids(await get(a.token, 'getorderlist', { ...q, sort: 'money' }))).toEqual([o.closed.id, o.done.id, o.shipped.id, o.unpaid.id, o.paid1.id]);
-      expect(ids(await get(a.token, 'getorderlist', { ...q, sort: 'money', order: 'true' }))).toEqual([o.paid1.id, o.unpaid.id, o.shipped.id, o.done.id, o.closed.id]);
-      expect(ids(await get(a.token, 'getorderlist', { ...q, sort: 'qty', order: true }))).toEqual([o.unpaid.id, o.shipped.id, o.paid1.id, o.done.id, o.closed.id]);
-      expect(ids(await get(a.token, 'getorderlist', { ...q, sort: 'createTime', order: 'true' }))).toEqual([o.paid1.id, o.unpaid.id, o.done.id, o.closed.id, o.shipped.id]);
-      expect(ids(await get(a.token, 'getorderlist', { ...q, sort: 'createTime', order: 'false' }))).toEqual([o.shipped.id, o.closed.id, o.done.id, o.unpaid.id, o.paid1.id]);
+      expect(ids(await get(a.token, 'getorderlist', { ...q, sort: 'money' }))).toEqual([
+        o.closed.id,
+        o.done.id,
+        o.shipped.id,
+        o.unpaid.id,
+        o.paid1.id,
+      ]);
+      expect(ids(await get(a.token, 'getorderlist', { ...q, sort: 'money', order: 'true' }))).toEqual([
+        o.paid1.id,
+        o.unpaid.id,
+        o.shipped.id,
+        o.done.id,
+        o.closed.id,
+      ]);
+      expect(ids(await get(a.token, 'getorderlist', { ...q, sort: 'qty', order: true }))).toEqual([
+        o.unpaid.id,
+        o.shipped.id,
+        o.paid1.id,
+        o.done.id,
+        o.closed.id,
+      ]);
+      expect(ids(await get(a.token, 'getorderlist', { ...q, sort: 'createTime', order: 'true' }))).toEqual([
+        o.paid1.id,
+        o.unpaid.id,
+        o.done.id,
+        o.closed.id,
+        o.shipped.id,
+      ]);
+      expect(ids(await get(a.token, 'getorderlist', { ...q, sort: 'createTime', order: 'false' }))).toEqual([
+        o.shipped.id,
+        o.closed.id,
+        o.done.id,
+        o.unpaid.id,
+        o.paid1.id,
+      ]);
       const byPay = ids(await get(a.token, 'getorderlist', { ...q, sort: 'payTime' }));
       expect(byPay.slice(0, 3)).toEqual([o.shipped.id, o.done.id, o.paid1.id]);
       const bySeq = ids(await get(a.token, 'getorderlist', { ...q, sort: 'sequence', order: true, pageSize: 5 }));
@@ -741,7 +1086,17 @@ describe('GroupBuying admin (MariaDB)', () => {
       const u = (await loginUser(t, 'oCounter', { nickname: '计数人' })).id;
       const base = { tenantId: a.tenantId, shopId: shopA, dealId: deal, userId: u, money: '1.00' };
       let seq = 0;
-      for (const [status, qty] of [[0, 1], [1, 2], [2, 4], [3, 8], [4, 16], [5, 32], [6, 64], [7, 128], [8, 256]]) {
+      for (const [status, qty] of [
+        [0, 1],
+        [1, 2],
+        [2, 4],
+        [3, 8],
+        [4, 16],
+        [5, 32],
+        [6, 64],
+        [7, 128],
+        [8, 256],
+      ]) {
         const paid = [1, 3, 4, 8].includes(status);
         await insertOrder({ ...base, status, qty, sequence: paid ? ++seq : null, payTime: paid ? '2026-01-20 02:01:00' : null });
       }

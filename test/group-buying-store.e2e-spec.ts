@@ -16,7 +16,8 @@ describe('GroupBuying storefront (MariaDB)', () => {
   const win = { startTime: fromNow(-HOUR), endTime: fromNow(48 * HOUR) };
 
   const adminGet = (id: number) => t.http.get(`${A}/get?id=${id}`).set('Authorization', `Bearer ${a.token}`);
-  const visitorsOf = (id: number, token = a.token) => t.http.get(`${A}/getgroupbuyingvisitor`).query({ groupBuyingId: id }).set('Authorization', `Bearer ${token}`);
+  const visitorsOf = (id: number, token = a.token) =>
+    t.http.get(`${A}/getgroupbuyingvisitor`).query({ groupBuyingId: id }).set('Authorization', `Bearer ${token}`);
   const ids = (res: { body: { data: { list: Array<{ id: number }> } } }) => res.body.data.list.map((x) => x.id);
 
   beforeAll(async () => {
@@ -68,7 +69,9 @@ describe('GroupBuying storefront (MariaDB)', () => {
       expect(op.responses['200'].content['application/json'].schema).toBeDefined();
     }
     const item = res.body.components.schemas.StoreDealView.properties;
-    expect(Object.keys(item)).toEqual(expect.arrayContaining(['product_id', 'image_path', 'payed_count', 'deliver_fee', 'shop_name', 'limit_per_user', 'team_size']));
+    expect(Object.keys(item)).toEqual(
+      expect.arrayContaining(['product_id', 'image_path', 'payed_count', 'deliver_fee', 'shop_name', 'limit_per_user', 'team_size']),
+    );
   });
 
   describe('list', () => {
@@ -150,7 +153,11 @@ describe('GroupBuying storefront (MariaDB)', () => {
       const before = (await adminGet(deal.main)).body.visitTimes;
       const res = await t.http.get(`${S}/detail/${deal.main}`);
       expect(res.status).toBe(200);
-      expect(res.body).toMatchObject({ status: 200, msg: 'ok', data: { id: deal.main, name: '五常大米 10kg', price: '29.90', deliver_fee: '8.00', shop_name: 'A 一店', in_use: true } });
+      expect(res.body).toMatchObject({
+        status: 200,
+        msg: 'ok',
+        data: { id: deal.main, name: '五常大米 10kg', price: '29.90', deliver_fee: '8.00', shop_name: 'A 一店', in_use: true },
+      });
       await t.http.get(`${S}/detail/${deal.main}`);
       expect((await adminGet(deal.main)).body.visitTimes).toBe(before + 2);
       const [visitors] = await t.ds.query('SELECT COUNT(*) AS n FROM group_buying_visitor WHERE group_buying_id = ?', [deal.main]);
@@ -165,7 +172,9 @@ describe('GroupBuying storefront (MariaDB)', () => {
       await t.http.get(`${S}/detail/${deal.a2}`).set('Authorization', `Bearer ${u1.token}`).expect(200);
       await t.http.get(`${S}/detail/${deal.a2}`).set('Authori-Zation', `Bearer ${u2.token}`).expect(200);
       expect((await adminGet(deal.a2)).body.visitTimes).toBe(before + 3);
-      const rows = await t.ds.query('SELECT user_id, visits FROM group_buying_visitor WHERE group_buying_id = ? ORDER BY user_id', [deal.a2]);
+      const rows = await t.ds.query('SELECT user_id, visits FROM group_buying_visitor WHERE group_buying_id = ? ORDER BY user_id', [
+        deal.a2,
+      ]);
       expect(rows).toEqual([
         { user_id: u1.id, visits: 2 },
         { user_id: u2.id, visits: 1 },
@@ -182,7 +191,9 @@ describe('GroupBuying storefront (MariaDB)', () => {
       const u = await loginUser(t, 'oBurst', { nickname: '并发访客' });
       const before = await t.http.get(`${A}/get?id=${deal.b}`).set('Authorization', `Bearer ${b.token}`);
       expect(before.body.visitTimes).toBe(0);
-      const answers = await Promise.all(Array.from({ length: 8 }, () => t.http.get(`${S}/detail/${deal.b}`).set('Authori-Zation', `Bearer ${u.token}`)));
+      const answers = await Promise.all(
+        Array.from({ length: 8 }, () => t.http.get(`${S}/detail/${deal.b}`).set('Authori-Zation', `Bearer ${u.token}`)),
+      );
       expect(answers.map((r) => r.status)).toEqual(Array(8).fill(200));
       const rows = await t.ds.query('SELECT user_id, visits FROM group_buying_visitor WHERE group_buying_id = ?', [deal.b]);
       expect(rows).toEqual([{ user_id: u.id, visits: 8 }]);

@@ -20,7 +20,12 @@ describe('Money never leaks: refunds, pay vs cancel, idempotent retries (fake We
 
   beforeAll(async () => {
     wx = await new FakeWechat().start();
-    t = await bootApp('money-safety', { ...wx.env(), LOGIN_RATE_LIMIT_PER_MINUTE: '100000', ORDER_RATE_LIMIT_PER_MINUTE: '100000', MAX_UNPAID_CHECKOUTS: '1000' });
+    t = await bootApp('money-safety', {
+      ...wx.env(),
+      LOGIN_RATE_LIMIT_PER_MINUTE: '100000',
+      ORDER_RATE_LIMIT_PER_MINUTE: '100000',
+      MAX_UNPAID_CHECKOUTS: '1000',
+    });
     tenant = await newTenant(t, await adminToken(t), 'MoneyTenant');
     shopId = await newShop(t, tenant.token);
   });
@@ -36,12 +41,14 @@ describe('Money never leaks: refunds, pay vs cancel, idempotent retries (fake We
   });
 
   const admin = () => ({ Authorization: `Bearer ${tenant.token}` });
-  const postNotify = (m: { body: string; headers: Record<string, string> }) => t.http.post('/api/group/pay/notify/wechat').set(m.headers).send(m.body);
+  const postNotify = (m: { body: string; headers: Record<string, string> }) =>
+    t.http.post('/api/group/pay/notify/wechat').set(m.headers).send(m.body);
   const orderRows = async (payNo: string) =>
     t.ds.query('SELECT id, code, status, money, refund_status FROM group_buying_order WHERE pay_no = ? ORDER BY id', [payNo]) as Promise<
       { id: number; code: string; status: number; money: string; refund_status: string }[]
     >;
-  const refundsOf = async (orderId: number) => t.ds.query('SELECT out_refund_no, status, amount FROM payment_refund WHERE order_id = ? ORDER BY id', [orderId]);
+  const refundsOf = async (orderId: number) =>
+    t.ds.query('SELECT out_refund_no, status, amount FROM payment_refund WHERE order_id = ? ORDER BY id', [orderId]);
   const stockOf = async (dealId: number) => Number((await t.ds.query('SELECT stock FROM group_buying WHERE id = ?', [dealId]))[0].stock);
   const refund = (orderId: number) => t.http.post(`/api/marketing/groupbuying/refundorder?id=${orderId}`).set(admin());
   const refresh = () => t.http.post('/api/marketing/groupbuying/refreshorder').set(admin());
@@ -126,7 +133,10 @@ describe('Money never leaks: refunds, pay vs cancel, idempotent retries (fake We
     it('a payment that lands on a cancelled checkout takes the stock again (6 → 1)', async () => {
       const d = await makeDeal(t, tenant.tenantId, shopId, { price: new Big('4.00'), stock: 5 });
       const u = await loginUser(t, `money-${++n}`);
-      const res = await t.http.post('/api/group/order/createOrder').set(store(u.token)).send({ goods: [{ product_id: d.id, quantity: 2 }] });
+      const res = await t.http
+        .post('/api/group/order/createOrder')
+        .set(store(u.token))
+        .send({ goods: [{ product_id: d.id, quantity: 2 }] });
       const { pay_no: payNo, orders } = res.body.data;
       await t.http.get(`/api/group/order/payOrder/${orders[0].code}`).set(store(u.token));
       // the prepay reached WeChat but the cancel did not see it (recorded a moment later)
@@ -143,7 +153,10 @@ describe('Money never leaks: refunds, pay vs cancel, idempotent retries (fake We
     it('a payment that lands on a cancelled checkout whose stock is gone is refunded in full', async () => {
       const d = await makeDeal(t, tenant.tenantId, shopId, { price: new Big('4.00'), stock: 2 });
       const u = await loginUser(t, `money-${++n}`);
-      const res = await t.http.post('/api/group/order/createOrder').set(store(u.token)).send({ goods: [{ product_id: d.id, quantity: 2 }] });
+      const res = await t.http
+        .post('/api/group/order/createOrder')
+        .set(store(u.token))
+        .send({ goods: [{ product_id: d.id, quantity: 2 }] });
       const { pay_no: payNo, orders } = res.body.data;
       await t.http.get(`/api/group/order/payOrder/${orders[0].code}`).set(store(u.token));
       await t.ds.query('UPDATE checkout SET prepay_id = NULL WHERE pay_no = ?', [payNo]);
@@ -160,7 +173,10 @@ describe('Money never leaks: refunds, pay vs cancel, idempotent retries (fake We
     it('payOrder whose prepay lands after the cancel: 1003, and the prepay is closed at WeChat', async () => {
       const d = await makeDeal(t, tenant.tenantId, shopId, { stock: 5 });
       const u = await loginUser(t, `money-${++n}`);
-      const res = await t.http.post('/api/group/order/createOrder').set(store(u.token)).send({ goods: [{ product_id: d.id, quantity: 1 }] });
+      const res = await t.http
+        .post('/api/group/order/createOrder')
+        .set(store(u.token))
+        .send({ goods: [{ product_id: d.id, quantity: 1 }] });
       const { pay_no: payNo, orders } = res.body.data;
       const provider = t.app.get<PaymentProvider>(PAYMENT_PROVIDER);
       const realPay = provider.pay.bind(provider);
@@ -181,10 +197,15 @@ describe('Money never leaks: refunds, pay vs cancel, idempotent retries (fake We
     it('cancel does not settle from a query whose amount differs from the checkout', async () => {
       const d = await makeDeal(t, tenant.tenantId, shopId, { price: new Big('9.00'), stock: 5 });
       const u = await loginUser(t, `money-${++n}`);
-      const res = await t.http.post('/api/group/order/createOrder').set(store(u.token)).send({ goods: [{ product_id: d.id, quantity: 1 }] });
+      const res = await t.http
+        .post('/api/group/order/createOrder')
+        .set(store(u.token))
+        .send({ goods: [{ product_id: d.id, quantity: 1 }] });
       const { pay_no: payNo, orders } = res.body.data;
       await t.http.get(`/api/group/order/payOrder/${orders[0].code}`).set(store(u.token));
-      jest.spyOn(t.app.get<PaymentProvider>(PAYMENT_PROVIDER), 'query').mockResolvedValueOnce({ state: 'paid', transactionId: 'wx-wrong', amount: new Big('0.01') });
+      jest
+        .spyOn(t.app.get<PaymentProvider>(PAYMENT_PROVIDER), 'query')
+        .mockResolvedValueOnce({ state: 'paid', transactionId: 'wx-wrong', amount: new Big('0.01') });
       const cancel = await t.http.post('/api/group/order/cancel').set(store(u.token)).send({ code: orders[0].code });
       expect(cancel.status).toBe(409);
       expect((await orderRows(payNo))[0].status).toBe(0);
@@ -195,7 +216,10 @@ describe('Money never leaks: refunds, pay vs cancel, idempotent retries (fake We
     it('an answer without a valid Wechatpay-Signature is refused: payOrder 503, nothing recorded', async () => {
       const d = await makeDeal(t, tenant.tenantId, shopId, { stock: 5 });
       const u = await loginUser(t, `money-${++n}`);
-      const res = await t.http.post('/api/group/order/createOrder').set(store(u.token)).send({ goods: [{ product_id: d.id, quantity: 1 }] });
+      const res = await t.http
+        .post('/api/group/order/createOrder')
+        .set(store(u.token))
+        .send({ goods: [{ product_id: d.id, quantity: 1 }] });
       wx.unsignedAnswers = true;
       const pay = await t.http.get(`/api/group/order/payOrder/${res.body.data.orders[0].code}`).set(store(u.token));
       expect(pay.status).toBe(503);
@@ -208,9 +232,17 @@ describe('Money never leaks: refunds, pay vs cancel, idempotent retries (fake We
       const d = await makeDeal(t, tenant.tenantId, shopId, { stock: 1 });
       const u = await loginUser(t, `money-${++n}`);
       const body = { goods: [{ product_id: d.id, quantity: 1 }] };
-      const first = await t.http.post('/api/group/order/createOrder').set(store(u.token)).set('Idempotency-Key', 'retry-last-unit').send(body);
+      const first = await t.http
+        .post('/api/group/order/createOrder')
+        .set(store(u.token))
+        .set('Idempotency-Key', 'retry-last-unit')
+        .send(body);
       expect(first.status).toBe(200);
-      const again = await t.http.post('/api/group/order/createOrder').set(store(u.token)).set('Idempotency-Key', 'retry-last-unit').send(body);
+      const again = await t.http
+        .post('/api/group/order/createOrder')
+        .set(store(u.token))
+        .set('Idempotency-Key', 'retry-last-unit')
+        .send(body);
       expect(again.status).toBe(200);
       expect(again.body).toEqual(first.body);
     });

@@ -1,7 +1,22 @@
 import Big from 'big.js';
 import { PAYMENT_PROVIDER, PaymentProvider } from '../src/payment/payment-provider';
 import { bootApp, TestApp } from './support/app';
-import { ADDRESS, adminAuth, adminToken, checkout, dealCounters, Line, loginUser, makeDeal, newShop, newTenantWithShop, payOrder, Tenant, User, userAuth } from './support/builders';
+import {
+  ADDRESS,
+  adminAuth,
+  adminToken,
+  checkout,
+  dealCounters,
+  Line,
+  loginUser,
+  makeDeal,
+  newShop,
+  newTenantWithShop,
+  payOrder,
+  Tenant,
+  User,
+  userAuth,
+} from './support/builders';
 
 describe('Admin order routes: pickup, shipping, confirm, refund (MariaDB)', () => {
   let t: TestApp;
@@ -24,7 +39,10 @@ describe('Admin order routes: pickup, shipping, confirm, refund (MariaDB)', () =
   async function buy(goods: Line[], pay = true, address?: object) {
     const c = await checkout(t, buyer.token, goods, { address });
     if (pay) await payOrder(t, buyer.token, c.codes[0]);
-    return (await t.ds.query('SELECT id, code, status, deliver_code, money, qty, group_buying_id FROM group_buying_order WHERE pay_no = ? ORDER BY id', [c.payNo])) as {
+    return (await t.ds.query(
+      'SELECT id, code, status, deliver_code, money, qty, group_buying_id FROM group_buying_order WHERE pay_no = ? ORDER BY id',
+      [c.payNo],
+    )) as {
       id: number;
       code: string;
       status: number;
@@ -34,50 +52,97 @@ describe('Admin order routes: pickup, shipping, confirm, refund (MariaDB)', () =
       group_buying_id: number;
     }[];
   }
-  const order = async (id: number) => (await t.ds.query('SELECT status, refund_status, tracking_no, open_deliver_code FROM group_buying_order WHERE id = ?', [id]))[0];
+  const order = async (id: number) =>
+    (await t.ds.query('SELECT status, refund_status, tracking_no, open_deliver_code FROM group_buying_order WHERE id = ?', [id]))[0];
 
   describe('verifydelivercode and pickup', () => {
     it('finds the paid pickup order by its code in the shop and records the attempt', async () => {
       const d = await makeDeal(t, a.tenantId, shopA);
       const [o] = await buy([{ product_id: d.id, quantity: 1 }]);
       expect(o.deliver_code).toMatch(/^\d{8}$/);
-      const res = await t.http.post('/api/marketing/groupbuying/verifydelivercode').set(adminAuth(a.token)).send({ shopId: shopA, type: 1, code: o.deliver_code });
+      const res = await t.http
+        .post('/api/marketing/groupbuying/verifydelivercode')
+        .set(adminAuth(a.token))
+        .send({ shopId: shopA, type: 1, code: o.deliver_code });
       expect(res.status).toBe(200);
-      expect(res.body).toMatchObject({ status: 200, message: '', data: { id: o.id, code: o.code, deliverCode: o.deliver_code, status: 1, statusName: '已支付', shopName: 'A 店', userOpenId: 'oa-buyer' } });
-      const logs = await t.ds.query("SELECT action, actor_type, actor_id FROM order_log WHERE order_id = ? AND action = 'verify_ok'", [o.id]);
+      expect(res.body).toMatchObject({
+        status: 200,
+        message: '',
+        data: {
+          id: o.id,
+          code: o.code,
+          deliverCode: o.deliver_code,
+          status: 1,
+          statusName: '已支付',
+          shopName: 'A 店',
+          userOpenId: 'oa-buyer',
+        },
+      });
+      const logs = await t.ds.query("SELECT action, actor_type, actor_id FROM order_log WHERE order_id = ? AND action = 'verify_ok'", [
+        o.id,
+      ]);
       expect(logs).toHaveLength(1);
       expect(logs[0].actor_type).toBe('admin');
       // with id: must match
-      const wrongId = await t.http.post('/api/marketing/groupbuying/verifydelivercode').set(adminAuth(a.token)).send({ shopId: shopA, type: 1, code: o.deliver_code, id: o.id + 999 });
+      const wrongId = await t.http
+        .post('/api/marketing/groupbuying/verifydelivercode')
+        .set(adminAuth(a.token))
+        .send({ shopId: shopA, type: 1, code: o.deliver_code, id: o.id + 999 });
       expect(wrongId.status).toBe(404);
     });
 
     it('400 for type 2 and malformed codes; 404 for a wrong code or another tenant’s shop', async () => {
-      const t2 = await t.http.post('/api/marketing/groupbuying/verifydelivercode').set(adminAuth(a.token)).send({ shopId: shopA, type: 2, code: '12345678' });
+      const t2 = await t.http
+        .post('/api/marketing/groupbuying/verifydelivercode')
+        .set(adminAuth(a.token))
+        .send({ shopId: shopA, type: 2, code: '12345678' });
       expect(t2.status).toBe(400);
       expect(t2.body.message).toContain('type');
-      const bad = await t.http.post('/api/marketing/groupbuying/verifydelivercode').set(adminAuth(a.token)).send({ shopId: shopA, type: 1, code: 'abc' });
+      const bad = await t.http
+        .post('/api/marketing/groupbuying/verifydelivercode')
+        .set(adminAuth(a.token))
+        .send({ shopId: shopA, type: 1, code: 'abc' });
       expect(bad.status).toBe(400);
-      const wrong = await t.http.post('/api/marketing/groupbuying/verifydelivercode').set(adminAuth(a.token)).send({ shopId: shopA, type: 1, code: '00000000' });
+      const wrong = await t.http
+        .post('/api/marketing/groupbuying/verifydelivercode')
+        .set(adminAuth(a.token))
+        .send({ shopId: shopA, type: 1, code: '00000000' });
       expect(wrong.status).toBe(404);
-      const other = await t.http.post('/api/marketing/groupbuying/verifydelivercode').set(adminAuth(b.token)).send({ shopId: shopA, type: 1, code: '00000000' });
+      const other = await t.http
+        .post('/api/marketing/groupbuying/verifydelivercode')
+        .set(adminAuth(b.token))
+        .send({ shopId: shopA, type: 1, code: '00000000' });
       expect(other.status).toBe(404);
     });
 
     it('deliverorder type 1 needs the order’s code, completes it once, and frees the code', async () => {
       const d = await makeDeal(t, a.tenantId, shopA);
       const [o] = await buy([{ product_id: d.id, quantity: 1 }]);
-      const wrong = await t.http.post('/api/marketing/groupbuying/deliverorder').set(adminAuth(a.token)).send({ shopId: shopA, type: 1, code: '99999999', id: o.id });
+      const wrong = await t.http
+        .post('/api/marketing/groupbuying/deliverorder')
+        .set(adminAuth(a.token))
+        .send({ shopId: shopA, type: 1, code: '99999999', id: o.id });
       expect(wrong.status).toBe(404);
-      const ok = await t.http.post('/api/marketing/groupbuying/deliverorder').set(adminAuth(a.token)).send({ shopId: shopA, type: 1, code: o.deliver_code, id: o.id });
+      const ok = await t.http
+        .post('/api/marketing/groupbuying/deliverorder')
+        .set(adminAuth(a.token))
+        .send({ shopId: shopA, type: 1, code: o.deliver_code, id: o.id });
       expect(ok.body).toEqual({ status: 200, message: '' });
       expect(await order(o.id)).toMatchObject({ status: 4, open_deliver_code: null });
-      const again = await t.http.post('/api/marketing/groupbuying/deliverorder').set(adminAuth(a.token)).send({ shopId: shopA, type: 1, code: o.deliver_code, id: o.id });
+      const again = await t.http
+        .post('/api/marketing/groupbuying/deliverorder')
+        .set(adminAuth(a.token))
+        .send({ shopId: shopA, type: 1, code: o.deliver_code, id: o.id });
       expect(again.status).toBe(409);
       expect(again.body.message).toContain('已完成');
-      const verify = await t.http.post('/api/marketing/groupbuying/verifydelivercode').set(adminAuth(a.token)).send({ shopId: shopA, type: 1, code: o.deliver_code });
+      const verify = await t.http
+        .post('/api/marketing/groupbuying/verifydelivercode')
+        .set(adminAuth(a.token))
+        .send({ shopId: shopA, type: 1, code: o.deliver_code });
       expect(verify.status).toBe(404);
-      const logs = await t.ds.query("SELECT actor_id, from_status, to_status FROM order_log WHERE order_id = ? AND action = 'pickup'", [o.id]);
+      const logs = await t.ds.query("SELECT actor_id, from_status, to_status FROM order_log WHERE order_id = ? AND action = 'pickup'", [
+        o.id,
+      ]);
       expect(logs).toEqual([{ actor_id: expect.any(Number), from_status: 1, to_status: 4 }]);
     });
 
@@ -85,7 +150,10 @@ describe('Admin order routes: pickup, shipping, confirm, refund (MariaDB)', () =
       const shop = await newShop(t, a.token, '限流门店');
       const codes: number[] = [];
       for (let i = 0; i < 22; i++) {
-        const res = await t.http.post('/api/marketing/groupbuying/verifydelivercode').set(adminAuth(a.token)).send({ shopId: shop, type: 1, code: String(10000000 + i) });
+        const res = await t.http
+          .post('/api/marketing/groupbuying/verifydelivercode')
+          .set(adminAuth(a.token))
+          .send({ shopId: shop, type: 1, code: String(10000000 + i) });
         codes.push(res.status);
       }
       expect(codes.slice(0, 20).every((c) => c === 404)).toBe(true);
@@ -100,7 +168,10 @@ describe('Admin order routes: pickup, shipping, confirm, refund (MariaDB)', () =
       const d = await makeDeal(t, a.tenantId, shopA, { deliverType: 2, deliverFee: new Big('6.00') });
       const [o] = await buy([{ product_id: d.id, quantity: 1 }], true, ADDRESS);
       expect(o.deliver_code).toBeNull();
-      const res = await t.http.post('/api/marketing/groupbuying/deliverorder').set(adminAuth(a.token)).send({ shopId: shopA, type: 2, code: 'SF1234567890', id: o.id });
+      const res = await t.http
+        .post('/api/marketing/groupbuying/deliverorder')
+        .set(adminAuth(a.token))
+        .send({ shopId: shopA, type: 2, code: 'SF1234567890', id: o.id });
       expect(res.body).toEqual({ status: 200, message: '' });
       expect(await order(o.id)).toMatchObject({ status: 3, tracking_no: 'SF1234567890' });
       const take = await t.http.post('/api/group/order/take').set(userAuth(buyer.token)).send({ code: o.code });
@@ -111,9 +182,15 @@ describe('Admin order routes: pickup, shipping, confirm, refund (MariaDB)', () =
     it('400 when the type does not match the order; 404 for another tenant', async () => {
       const d = await makeDeal(t, a.tenantId, shopA);
       const [o] = await buy([{ product_id: d.id, quantity: 1 }]);
-      const mismatch = await t.http.post('/api/marketing/groupbuying/deliverorder').set(adminAuth(a.token)).send({ shopId: shopA, type: 2, code: 'SF1', id: o.id });
+      const mismatch = await t.http
+        .post('/api/marketing/groupbuying/deliverorder')
+        .set(adminAuth(a.token))
+        .send({ shopId: shopA, type: 2, code: 'SF1', id: o.id });
       expect(mismatch.status).toBe(400);
-      const other = await t.http.post('/api/marketing/groupbuying/deliverorder').set(adminAuth(b.token)).send({ shopId: shopB, type: 1, code: o.deliver_code, id: o.id });
+      const other = await t.http
+        .post('/api/marketing/groupbuying/deliverorder')
+        .set(adminAuth(b.token))
+        .send({ shopId: shopB, type: 1, code: o.deliver_code, id: o.id });
       expect(other.status).toBe(404);
       expect((await order(o.id)).status).toBe(1);
     });
@@ -139,7 +216,10 @@ describe('Admin order routes: pickup, shipping, confirm, refund (MariaDB)', () =
       expect((await order(paid1.id)).status).toBe(8);
       expect((await order(otherTenant.id)).status).toBe(1);
       // a confirmed pickup order can still be picked up
-      const pick = await t.http.post('/api/marketing/groupbuying/deliverorder').set(adminAuth(a.token)).send({ shopId: shopA, type: 1, code: paid1.deliver_code, id: paid1.id });
+      const pick = await t.http
+        .post('/api/marketing/groupbuying/deliverorder')
+        .set(adminAuth(a.token))
+        .send({ shopId: shopA, type: 1, code: paid1.deliver_code, id: paid1.id });
       expect(pick.status).toBe(200);
       expect((await order(paid1.id)).status).toBe(4);
     });
@@ -206,7 +286,9 @@ describe('Admin order routes: pickup, shipping, confirm, refund (MariaDB)', () =
     it('two refund clicks at once refund once', async () => {
       const d = await makeDeal(t, a.tenantId, shopA, { stock: 5 });
       const [o] = await buy([{ product_id: d.id, quantity: 2 }]);
-      const res = await Promise.all(Array.from({ length: 5 }, () => t.http.post(`/api/marketing/groupbuying/refundorder?id=${o.id}`).set(adminAuth(a.token))));
+      const res = await Promise.all(
+        Array.from({ length: 5 }, () => t.http.post(`/api/marketing/groupbuying/refundorder?id=${o.id}`).set(adminAuth(a.token))),
+      );
       expect(res.filter((r) => r.status === 200)).toHaveLength(1);
       expect(res.filter((r) => r.status === 409)).toHaveLength(4);
       expect((await dealCounters(t, d.id)).stock).toBe(5);

@@ -218,19 +218,16 @@ describe('Security (MariaDB)', () => {
       for (let i = 0; i < 5000; i++) deep = `[${deep}]`;
       const nested = await t.http.post('/api/group/order/computedOrder').set(h).type('form').send({ goods: deep });
       expect(nested.status).toBe(400);
-      const ids = await t.http
-        .post('/api/marketing/coupon/create')
-        .set('Authorization', `Bearer ${tenant.token}`)
-        .send({
-          name: 'c',
-          couponMethod: 1,
-          enough: 10,
-          deduct: 1,
-          useType: 2,
-          groupBuyingIds: '[{"constructor":{}}]',
-          timeLimit: 0,
-          timeDays: 3,
-        });
+      const ids = await t.http.post('/api/marketing/coupon/create').set('Authorization', `Bearer ${tenant.token}`).send({
+        name: 'c',
+        couponMethod: 1,
+        enough: 10,
+        deduct: 1,
+        useType: 2,
+        groupBuyingIds: '[{"constructor":{}}]',
+        timeLimit: 0,
+        timeDays: 3,
+      });
       expect(ids.status).toBe(400);
     });
 

@@ -80,7 +80,11 @@ describe('Embedded SQLite default (smoke)', () => {
 
   it('the process refuses to start in production without JWT_SECRET, saying why in one line', () => {
     const env = { ...process.env, NODE_ENV: 'production', JWT_SECRET: '', DATA_DIR: t.dataDir };
-    const run = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], { env, encoding: 'utf8', timeout: 60_000 });
+    const run = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
+      env,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     expect(run.status).toBe(1);
     const lines = run.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);

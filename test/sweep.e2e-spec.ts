@@ -4,10 +4,33 @@ import { dbDate, runTx } from '../src/database/sql';
 import { SweepService, SWEEP_INTERVAL_NAME } from '../src/jobs/sweep.service';
 import { DealCountersService } from '../src/order/deal-counters.service';
 import { lateRefundNo, SettlementService } from '../src/order/settlement.service';
-import { NotifyEvent, PAYMENT_PROVIDER, PaymentProvider, QueryOutcome, RefundOutcome, RefundQueryOutcome, RefundRequest } from '../src/payment/payment-provider';
+import {
+  NotifyEvent,
+  PAYMENT_PROVIDER,
+  PaymentProvider,
+  QueryOutcome,
+  RefundOutcome,
+  RefundQueryOutcome,
+  RefundRequest,
+} from '../src/payment/payment-provider';
 import { TenantScope } from '../src/tenant/tenant-scope';
 import { bootApp, Instance, secondInstance, TestApp } from './support/app';
-import { ADDRESS, adminToken, Checkout, checkout, createOrder, dealCounters, giveCoupon, loginUser, makeCoupon, makeDeal, newTenantWithShop, payOrder, Tenant, userAuth } from './support/builders';
+import {
+  ADDRESS,
+  adminToken,
+  Checkout,
+  checkout,
+  createOrder,
+  dealCounters,
+  giveCoupon,
+  loginUser,
+  makeCoupon,
+  makeDeal,
+  newTenantWithShop,
+  payOrder,
+  Tenant,
+  userAuth,
+} from './support/builders';
 import { FakeWechat } from './support/fake-wechat';
 import { sweepWorker } from './support/sweep-worker';
 
@@ -73,8 +96,12 @@ describe(SweepService.name, () => {
   /** A second SweepService built by hand on the same database (another worker), with its own provider. */
   const handBuilt = (provider: PaymentProvider = t.app.get<PaymentProvider>(PAYMENT_PROVIDER)) => sweepWorker(t, provider);
 
-  const checkoutOf = async (payNo: string) => (await t.ds.query('SELECT id, status, transaction_id FROM checkout WHERE pay_no = ?', [payNo]))[0];
-  const orderStatuses = async (payNo: string) => (await t.ds.query('SELECT status FROM group_buying_order WHERE pay_no = ? ORDER BY id', [payNo])).map((r: { status: number }) => r.status);
+  const checkoutOf = async (payNo: string) =>
+    (await t.ds.query('SELECT id, status, transaction_id FROM checkout WHERE pay_no = ?', [payNo]))[0];
+  const orderStatuses = async (payNo: string) =>
+    (await t.ds.query('SELECT status FROM group_buying_order WHERE pay_no = ? ORDER BY id', [payNo])).map(
+      (r: { status: number }) => r.status,
+    );
   const couponRow = async (id: number) => (await t.ds.query('SELECT used_count FROM coupon WHERE id = ?', [id]))[0].used_count as number;
 
   /** Moves the expiry of checkouts (and their orders) to `at`. */
@@ -92,7 +119,15 @@ describe(SweepService.name, () => {
       const d2 = await makeDeal(t, tenantId, shopId, { price: new Big('30.00'), stock: 50 });
       const coupon = await makeCoupon(t, tenantId, { enough: new Big('10'), deduct: new Big('5') });
       const mc = await giveCoupon(t, coupon, u.id);
-      const c = await checkout(t, u.token, [{ product_id: d1.id, quantity: 2 }, { product_id: d2.id, quantity: 1 }], { couponId: mc.id });
+      const c = await checkout(
+        t,
+        u.token,
+        [
+          { product_id: d1.id, quantity: 2 },
+          { product_id: d2.id, quantity: 1 },
+        ],
+        { couponId: mc.id },
+      );
       const fresh = await checkout(t, u.token, [{ product_id: d1.id, quantity: 1 }]);
       expect(c.total).toBe('65.00');
       expect(await dealCounters(t, d1.id)).toMatchObject({ stock: 47, order_count: 2 });
@@ -112,7 +147,10 @@ describe(SweepService.name, () => {
       expect(await couponRow(coupon.id)).toBe(0);
       // the checkout that is not due is untouched
       expect((await checkoutOf(fresh.payNo)).status).toBe(0);
-      const logs = await t.ds.query("SELECT actor_type, from_status, to_status FROM order_log WHERE action = 'expire' AND order_id IN (SELECT id FROM group_buying_order WHERE pay_no = ?)", [c.payNo]);
+      const logs = await t.ds.query(
+        "SELECT actor_type, from_status, to_status FROM order_log WHERE action = 'expire' AND order_id IN (SELECT id FROM group_buying_order WHERE pay_no = ?)",
+        [c.payNo],
+      );
       expect(logs).toEqual([
         { actor_type: 'system', from_status: 0, to_status: 5 },
         { actor_type: 'system', from_status: 0, to_status: 5 },
@@ -160,7 +198,10 @@ describe(SweepService.name, () => {
       expect(await sut.runOnce({ budgetMs: 0 })).toMatchObject({ expired: 0, partial: true });
       expect(await sut.runOnce({ batchSize: 5 })).toMatchObject({ expired: 12, partial: false });
       expect(await dealCounters(t, d.id)).toMatchObject({ stock: 100, order_count: 0 });
-      const logs = await t.ds.query("SELECT COUNT(*) AS n FROM order_log WHERE action = 'expire' AND order_id IN (SELECT id FROM group_buying_order WHERE group_buying_id = ?)", [d.id]);
+      const logs = await t.ds.query(
+        "SELECT COUNT(*) AS n FROM order_log WHERE action = 'expire' AND order_id IN (SELECT id FROM group_buying_order WHERE group_buying_id = ?)",
+        [d.id],
+      );
       expect(Number(logs[0].n)).toBe(12);
     });
   });
@@ -201,7 +242,12 @@ describe(SweepService.name, () => {
 
       const app2 = await secondInstance(t);
       try {
-        const results = await Promise.all([sut.runOnce({ batchSize: 7 }), sut.runOnce({ batchSize: 7 }), handBuilt().runOnce({ batchSize: 11 }), app2.app.get(SweepService).runOnce({ batchSize: 5 })]);
+        const results = await Promise.all([
+          sut.runOnce({ batchSize: 7 }),
+          sut.runOnce({ batchSize: 7 }),
+          handBuilt().runOnce({ batchSize: 11 }),
+          app2.app.get(SweepService).runOnce({ batchSize: 5 }),
+        ]);
         expect(results.reduce((n, r) => n + r.expired, 0)).toBe(60);
         expect(results.every((r) => r.errors === 0)).toBe(true);
       } finally {
@@ -212,7 +258,10 @@ describe(SweepService.name, () => {
       expect(await couponRow(coupon.id)).toBe(0);
       const [{ n: usedLeft }] = await t.ds.query('SELECT COUNT(*) AS n FROM member_coupon WHERE coupon_id = ? AND used = 1', [coupon.id]);
       expect(Number(usedLeft)).toBe(0);
-      const [{ n: logs }] = await t.ds.query("SELECT COUNT(*) AS n FROM order_log WHERE action = 'expire' AND order_id IN (SELECT id FROM group_buying_order WHERE group_buying_id IN (?, ?))", [d1.id, d2.id]);
+      const [{ n: logs }] = await t.ds.query(
+        "SELECT COUNT(*) AS n FROM order_log WHERE action = 'expire' AND order_id IN (SELECT id FROM group_buying_order WHERE group_buying_id IN (?, ?))",
+        [d1.id, d2.id],
+      );
       expect(Number(logs)).toBe(90);
       const statuses = await t.ds.query('SELECT DISTINCT status FROM checkout WHERE pay_no IN (?)', [made.map((m) => m.payNo)]);
       expect(statuses).toEqual([{ status: 5 }]);
@@ -253,7 +302,8 @@ describe(SweepService.name, () => {
       const d = await makeDeal(t, tenantId, shopId, { stock: 100 });
       const coupon = await makeCoupon(t, tenantId, { enough: new Big('5'), deduct: new Big('1'), getMax: 100 });
       const made: Checkout[] = [];
-      for (let i = 0; i < 12; i++) made.push(await checkout(t, u.token, [{ product_id: d.id, quantity: 2 }], { couponId: (await giveCoupon(t, coupon, u.id)).id }));
+      for (let i = 0; i < 12; i++)
+        made.push(await checkout(t, u.token, [{ product_id: d.id, quantity: 2 }], { couponId: (await giveCoupon(t, coupon, u.id)).id }));
       expect(await dealCounters(t, d.id)).toMatchObject({ stock: 76, order_count: 12 });
       await expireAt(
         made.map((m) => m.payNo),
@@ -290,7 +340,10 @@ describe(SweepService.name, () => {
       jest.spyOn(t.app.get(DealCountersService), 'recomputeOne').mockRejectedValueOnce(new Error('db went away'));
       expect(await sut.runOnce()).toMatchObject({ expired: 1, errors: 1, dealsRecomputed: 0 });
       expect(await dealCounters(t, d.id)).toMatchObject({ stock: 10, order_count: 0, payed_count: 42 });
-      const res = await t.http.post('/api/marketing/groupbuying/refreshorder').query({ groupBuyingId: d.id }).set('Authorization', `Bearer ${tenantToken}`);
+      const res = await t.http
+        .post('/api/marketing/groupbuying/refreshorder')
+        .query({ groupBuyingId: d.id })
+        .set('Authorization', `Bearer ${tenantToken}`);
       expect(res.body.data).toEqual({ expired: 0, settled: 0, dealsRecomputed: 1 });
       expect(await dealCounters(t, d.id)).toMatchObject({ payed_count: 0, order_count: 0 });
     });
@@ -319,7 +372,10 @@ describe(SweepService.name, () => {
         expect(os).toEqual([c.status]);
         // the buyer was told the truth
         expect(pay === 701).toBe(c.status === 1);
-        const logs = await t.ds.query("SELECT action FROM order_log WHERE order_id IN (SELECT id FROM group_buying_order WHERE pay_no = ?) AND action IN ('pay', 'expire')", [m.payNo]);
+        const logs = await t.ds.query(
+          "SELECT action FROM order_log WHERE order_id IN (SELECT id FROM group_buying_order WHERE pay_no = ?) AND action IN ('pay', 'expire')",
+          [m.payNo],
+        );
         expect(logs).toEqual([{ action: c.status === 1 ? 'pay' : 'expire' }]);
         if (c.status === 1) {
           paidQty += qty;
@@ -329,13 +385,16 @@ describe(SweepService.name, () => {
       const row = await dealCounters(t, d.id);
       expect(row.stock + paidQty).toBe(500);
       expect(row).toMatchObject({ payed_count: paidQty, order_count: paidOrders, last_sequence: paidOrders });
-      const seqs = (await t.ds.query('SELECT sequence FROM group_buying_order WHERE group_buying_id = ? AND status = 1 ORDER BY sequence', [d.id])).map((r: { sequence: number }) => r.sequence);
+      const seqs = (
+        await t.ds.query('SELECT sequence FROM group_buying_order WHERE group_buying_id = ? AND status = 1 ORDER BY sequence', [d.id])
+      ).map((r: { sequence: number }) => r.sequence);
       expect(seqs).toEqual(Array.from({ length: paidOrders }, (_, i) => i + 1));
     });
   });
 
   describe('late payment (settleLate)', () => {
-    const late = (id: number, txn: string) => runTx(t.ds, (em) => settlement.settleLate(em, id, new Date(), { type: 'provider', id: null }, txn));
+    const late = (id: number, txn: string) =>
+      runTx(t.ds, (em) => settlement.settleLate(em, id, new Date(), { type: 'provider', id: null }, txn));
 
     it('enough stock: takes it again and pays the orders with the next sequence; the returned coupon stays returned; twice is a noop', async () => {
       const u = await loginUser(t, 's-late-ok');
@@ -343,7 +402,15 @@ describe(SweepService.name, () => {
       const d2 = await makeDeal(t, tenantId, shopId, { price: new Big('10.00'), stock: 20, deliverType: 2 });
       const coupon = await makeCoupon(t, tenantId, { enough: new Big('50'), deduct: new Big('10') });
       const mc = await giveCoupon(t, coupon, u.id);
-      const c = await checkout(t, u.token, [{ product_id: d1.id, quantity: 2 }, { product_id: d2.id, quantity: 1 }], { couponId: mc.id, address: ADDRESS });
+      const c = await checkout(
+        t,
+        u.token,
+        [
+          { product_id: d1.id, quantity: 2 },
+          { product_id: d2.id, quantity: 1 },
+        ],
+        { couponId: mc.id, address: ADDRESS },
+      );
       // someone else paid d1 first: the late order must get sequence 2
       const early = await checkout(t, u.token, [{ product_id: d1.id, quantity: 1 }]);
       await payOrder(t, u.token, early.codes[0]);
@@ -354,7 +421,10 @@ describe(SweepService.name, () => {
 
       expect(await late(c.id, 'wx-late-1')).toBe('paid');
       expect(await checkoutOf(c.payNo)).toMatchObject({ status: 1, transaction_id: 'wx-late-1' });
-      const orders = await t.ds.query('SELECT group_buying_id, status, sequence, deliver_code, pay_time FROM group_buying_order WHERE pay_no = ? ORDER BY group_buying_id', [c.payNo]);
+      const orders = await t.ds.query(
+        'SELECT group_buying_id, status, sequence, deliver_code, pay_time FROM group_buying_order WHERE pay_no = ? ORDER BY group_buying_id',
+        [c.payNo],
+      );
       expect(orders.map((o: { status: number }) => o.status)).toEqual([1, 1]);
       expect(orders[0]).toMatchObject({ group_buying_id: d1.id, sequence: 2 });
       expect(orders[0].deliver_code).toMatch(/^\d{8}$/);
@@ -365,7 +435,10 @@ describe(SweepService.name, () => {
       const [mcRow] = await t.ds.query('SELECT used FROM member_coupon WHERE id = ?', [mc.id]);
       expect(Number(mcRow.used)).toBe(0);
       expect(await couponRow(coupon.id)).toBe(0);
-      const logs = await t.ds.query("SELECT from_status, to_status, actor_type FROM order_log WHERE action = 'pay' AND order_id IN (SELECT id FROM group_buying_order WHERE pay_no = ?)", [c.payNo]);
+      const logs = await t.ds.query(
+        "SELECT from_status, to_status, actor_type FROM order_log WHERE action = 'pay' AND order_id IN (SELECT id FROM group_buying_order WHERE pay_no = ?)",
+        [c.payNo],
+      );
       expect(logs).toEqual([
         { from_status: 5, to_status: 1, actor_type: 'provider' },
         { from_status: 5, to_status: 1, actor_type: 'provider' },
@@ -381,7 +454,10 @@ describe(SweepService.name, () => {
       const u = await loginUser(t, 's-late-short');
       const d1 = await makeDeal(t, tenantId, shopId, { price: new Big('12.50'), stock: 20 });
       const d2 = await makeDeal(t, tenantId, shopId, { price: new Big('7.00'), stock: 5 });
-      const c = await checkout(t, u.token, [{ product_id: d1.id, quantity: 2 }, { product_id: d2.id, quantity: 3 }]);
+      const c = await checkout(t, u.token, [
+        { product_id: d1.id, quantity: 2 },
+        { product_id: d2.id, quantity: 3 },
+      ]);
       await expireAt([c.payNo], past());
       await sut.runOnce();
       // d2 sold out to others meanwhile
@@ -394,12 +470,23 @@ describe(SweepService.name, () => {
       expect(await orderStatuses(c.payNo)).toEqual([5, 5]);
       expect(await dealCounters(t, d1.id)).toEqual(before1);
       expect(await dealCounters(t, d2.id)).toMatchObject({ stock: 2, order_count: 0 });
-      const logs = await t.ds.query("SELECT o.money, l.detail FROM order_log l JOIN group_buying_order o ON o.id = l.order_id WHERE l.action = 'late_refund' AND o.pay_no = ? ORDER BY o.id", [c.payNo]);
+      const logs = await t.ds.query(
+        "SELECT o.money, l.detail FROM order_log l JOIN group_buying_order o ON o.id = l.order_id WHERE l.action = 'late_refund' AND o.pay_no = ? ORDER BY o.id",
+        [c.payNo],
+      );
       expect(logs.map((l: { money: string }) => l.money)).toEqual(['25.00', '21.00']);
       expect(logs[0].detail).toContain('wx-late-2');
-      const refunds = await t.ds.query('SELECT r.out_refund_no, r.amount, r.status, o.refund_status, o.code FROM payment_refund r JOIN group_buying_order o ON o.id = r.order_id WHERE r.pay_no = ? ORDER BY o.id', [c.payNo]);
+      const refunds = await t.ds.query(
+        'SELECT r.out_refund_no, r.amount, r.status, o.refund_status, o.code FROM payment_refund r JOIN group_buying_order o ON o.id = r.order_id WHERE r.pay_no = ? ORDER BY o.id',
+        [c.payNo],
+      );
       expect(refunds.map((r: { amount: string }) => r.amount)).toEqual(['25.00', '21.00']);
-      expect(refunds.every((r: { out_refund_no: string; code: string; status: string; refund_status: string }) => r.out_refund_no === lateRefundNo(r.code) && r.status === 'processing' && r.refund_status === 'processing')).toBe(true);
+      expect(
+        refunds.every(
+          (r: { out_refund_no: string; code: string; status: string; refund_status: string }) =>
+            r.out_refund_no === lateRefundNo(r.code) && r.status === 'processing' && r.refund_status === 'processing',
+        ),
+      ).toBe(true);
       expect(await late(c.id, 'wx-late-2')).toBe('noop');
 
       // nobody sent them (the process died after the commit): a minute later the sweep does, once
@@ -407,10 +494,21 @@ describe(SweepService.name, () => {
       await t.ds.query('UPDATE payment_refund SET update_time = ? WHERE pay_no = ?', [past(), c.payNo]);
       const runs = await Promise.all([sut.runOnce(), sut.runOnce(), handBuilt().runOnce()]);
       expect(runs.reduce((n, r) => n + r.refundsSent, 0)).toBe(2);
-      const after = await t.ds.query('SELECT r.status, r.provider_refund_id, o.refund_status, o.status AS order_status FROM payment_refund r JOIN group_buying_order o ON o.id = r.order_id WHERE r.pay_no = ?', [c.payNo]);
+      const after = await t.ds.query(
+        'SELECT r.status, r.provider_refund_id, o.refund_status, o.status AS order_status FROM payment_refund r JOIN group_buying_order o ON o.id = r.order_id WHERE r.pay_no = ?',
+        [c.payNo],
+      );
       expect(after).toHaveLength(2);
-      expect(after.every((r: { status: string; refund_status: string; provider_refund_id: string; order_status: number }) => r.status === 'success' && r.refund_status === 'success' && r.provider_refund_id && r.order_status === 5)).toBe(true);
-      const [{ n }] = await t.ds.query("SELECT COUNT(*) AS n FROM order_log WHERE action = 'refund_success' AND order_id IN (SELECT id FROM group_buying_order WHERE pay_no = ?)", [c.payNo]);
+      expect(
+        after.every(
+          (r: { status: string; refund_status: string; provider_refund_id: string; order_status: number }) =>
+            r.status === 'success' && r.refund_status === 'success' && r.provider_refund_id && r.order_status === 5,
+        ),
+      ).toBe(true);
+      const [{ n }] = await t.ds.query(
+        "SELECT COUNT(*) AS n FROM order_log WHERE action = 'refund_success' AND order_id IN (SELECT id FROM group_buying_order WHERE pay_no = ?)",
+        [c.payNo],
+      );
       expect(Number(n)).toBe(2);
       await t.ds.query('UPDATE payment_refund SET update_time = ? WHERE pay_no = ?', [past(), c.payNo]);
       expect(await sut.runOnce()).toMatchObject({ refundsSent: 0 });
@@ -423,7 +521,12 @@ describe(SweepService.name, () => {
       const d = await makeDeal(t, tenantId, shopId, { price: new Big('9.90'), stock: 50 });
       const made: Checkout[] = [];
       for (let i = 0; i < 6; i++) made.push(await checkout(t, u.token, [{ product_id: d.id, quantity: i + 1 }]));
-      await t.ds.query('UPDATE checkout SET prepay_id = CONCAT(?, id), prepay_time = ?, provider = ? WHERE pay_no IN (?)', ['wx', past(), 'wechat', made.slice(0, 5).map((m) => m.payNo)]);
+      await t.ds.query('UPDATE checkout SET prepay_id = CONCAT(?, id), prepay_time = ?, provider = ? WHERE pay_no IN (?)', [
+        'wx',
+        past(),
+        'wechat',
+        made.slice(0, 5).map((m) => m.payNo),
+      ]);
       await expireAt(
         made.map((m) => m.payNo),
         past(),
@@ -459,7 +562,11 @@ describe(SweepService.name, () => {
       const pending = await checkout(t, u.token, [{ product_id: d.id, quantity: 1 }]);
       const young = await checkout(t, u.token, [{ product_id: d.id, quantity: 1 }]);
       const expired = await checkout(t, u.token, [{ product_id: d.id, quantity: 2 }]);
-      await t.ds.query('UPDATE checkout SET prepay_id = CONCAT(?, id), prepay_time = ? WHERE pay_no IN (?)', ['wx', past(), [pending.payNo, expired.payNo]]);
+      await t.ds.query('UPDATE checkout SET prepay_id = CONCAT(?, id), prepay_time = ? WHERE pay_no IN (?)', [
+        'wx',
+        past(),
+        [pending.payNo, expired.payNo],
+      ]);
       await t.ds.query('UPDATE checkout SET prepay_id = ?, prepay_time = ? WHERE pay_no = ?', ['wx-young', new Date(), young.payNo]);
       // expired by a sweep that could not see the payment yet
       await expireAt([expired.payNo], new Date(Date.now() - 5_000));
@@ -553,7 +660,10 @@ describe(SweepService.name, () => {
       expect(await wxSweep.runOnce()).toMatchObject({ settled: 1, expired: 0 });
       expect((await checkoutOf(old.payNo)).status).toBe(1);
       expect((await checkoutOf(young.payNo)).status).toBe(0);
-      const res = await wxApp.http.post('/api/marketing/groupbuying/refreshorder').query({ groupBuyingId: d.id }).set('Authorization', `Bearer ${tenantToken}`);
+      const res = await wxApp.http
+        .post('/api/marketing/groupbuying/refreshorder')
+        .query({ groupBuyingId: d.id })
+        .set('Authorization', `Bearer ${tenantToken}`);
       expect(res.body).toEqual({ status: 200, message: '', data: { expired: 0, settled: 1, dealsRecomputed: 1 } });
       expect((await checkoutOf(young.payNo)).status).toBe(1);
       expect(await dealCounters(t, d.id)).toMatchObject({ stock: 18, payed_count: 2, order_count: 2, last_sequence: 2 });
@@ -571,7 +681,11 @@ describe(SweepService.name, () => {
       expect(await dealCounters(t, d2.id)).toMatchObject({ stock: 3, order_count: 0 });
       // d2 sells out meanwhile; then WeChat reports both paid after all (a clock at the edge of time_expire)
       await t.ds.query('UPDATE group_buying SET stock = 0 WHERE id = ?', [d2.id]);
-      for (const [m, txn] of [[x, '4200late01'], [y, '4200late02']] as const) Object.assign(wx.transactions.get(m.payNo)!, { state: 'SUCCESS', transactionId: txn });
+      for (const [m, txn] of [
+        [x, '4200late01'],
+        [y, '4200late02'],
+      ] as const)
+        Object.assign(wx.transactions.get(m.payNo)!, { state: 'SUCCESS', transactionId: txn });
 
       expect(await wxSweep.runOnce()).toMatchObject({ settled: 1, lateRefunds: 1, errors: 0 });
       expect(await checkoutOf(x.payNo)).toMatchObject({ status: 1, transaction_id: '4200late01' });
@@ -629,7 +743,10 @@ describe(SweepService.name, () => {
       expect((await checkoutOf(b.payNo)).status).toBe(0);
       const theirs = await refresh(other.token, dB.id);
       expect(theirs.body.data).toEqual({ expired: 1, settled: 0, dealsRecomputed: 1 });
-      const log = await t.ds.query("SELECT actor_type FROM order_log WHERE action = 'expire' AND order_id IN (SELECT id FROM group_buying_order WHERE pay_no = ?)", [b.payNo]);
+      const log = await t.ds.query(
+        "SELECT actor_type FROM order_log WHERE action = 'expire' AND order_id IN (SELECT id FROM group_buying_order WHERE pay_no = ?)",
+        [b.payNo],
+      );
       expect(log).toEqual([{ actor_type: 'admin' }]);
     });
 
@@ -654,7 +771,9 @@ describe(SweepService.name, () => {
       const op = res.body.paths['/api/marketing/groupbuying/refreshorder']?.post;
       expect(op).toBeDefined();
       expect(op.summary).toBe('刷新团购订单');
-      expect(op.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'groupBuyingId', in: 'query', required: false })]));
+      expect(op.parameters).toEqual(
+        expect.arrayContaining([expect.objectContaining({ name: 'groupBuyingId', in: 'query', required: false })]),
+      );
       const schema = op.responses['200'].content['application/json'].schema;
       expect(schema.$ref).toMatch(/RefreshOrderResponse$/);
       const data = res.body.components.schemas.RefreshOrderResult;

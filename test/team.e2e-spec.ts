@@ -1,7 +1,18 @@
 import Big from 'big.js';
 import { SweepService } from '../src/jobs/sweep.service';
 import { bootApp, TestApp } from './support/app';
-import { adminAuth, adminToken, createOrder, dealCounters, HOUR, loginUser, makeDeal, newTenantWithShop, payOrder, userAuth } from './support/builders';
+import {
+  adminAuth,
+  adminToken,
+  createOrder,
+  dealCounters,
+  HOUR,
+  loginUser,
+  makeDeal,
+  newTenantWithShop,
+  payOrder,
+  userAuth,
+} from './support/builders';
 
 describe('Team buy 拼团 (MariaDB)', () => {
   let t: TestApp;
@@ -19,7 +30,8 @@ describe('Team buy 拼团 (MariaDB)', () => {
   afterAll(() => t.close());
 
   const user = () => loginUser(t, `team-u-${++n}`);
-  const teamDeal = (over: Parameters<typeof makeDeal>[3] = {}) => makeDeal(t, tenantId, shopId, { name: '拼团商品', price: new Big('9.90'), teamSize: 3, teamHours: 24, ...over });
+  const teamDeal = (over: Parameters<typeof makeDeal>[3] = {}) =>
+    makeDeal(t, tenantId, shopId, { name: '拼团商品', price: new Big('9.90'), teamSize: 3, teamHours: 24, ...over });
   const create = (token: string, dealId: number, teamId?: number) =>
     createOrder(t, token, { goods: [{ product_id: dealId, quantity: 1 }], ...(teamId !== undefined ? { team_id: teamId } : {}) });
   const team = async (id: number) => (await t.ds.query('SELECT * FROM team WHERE id = ?', [id]))[0];
@@ -31,7 +43,10 @@ describe('Team buy 拼团 (MariaDB)', () => {
   };
   const expireCheckoutOf = async (code: string) => {
     const past = new Date(Date.now() - 1000);
-    await t.ds.query('UPDATE checkout SET expire_time = ? WHERE id = (SELECT checkout_id FROM group_buying_order WHERE code = ?)', [past, code]);
+    await t.ds.query('UPDATE checkout SET expire_time = ? WHERE id = (SELECT checkout_id FROM group_buying_order WHERE code = ?)', [
+      past,
+      code,
+    ]);
     await t.ds.query('UPDATE group_buying_order SET expire_time = ? WHERE code = ?', [past, code]);
   };
 
@@ -49,11 +64,20 @@ describe('Team buy 拼团 (MariaDB)', () => {
       const { leader, teamId, code } = await openTeam(d.id);
       expect(teamId).toEqual(expect.any(Number));
       const row = await team(teamId);
-      expect(row).toMatchObject({ status: 'active', user_id: leader.id, team_size: 3, user_count: 1, pay_user_count: 0, group_buying_id: d.id });
+      expect(row).toMatchObject({
+        status: 'active',
+        user_id: leader.id,
+        team_size: 3,
+        user_count: 1,
+        pay_user_count: 0,
+        group_buying_id: d.id,
+      });
       const expireAt = new Date(row.expire_at).getTime();
       expect(Math.abs(expireAt - (Date.now() + 2 * HOUR))).toBeLessThan(60_000);
       expect((await order(code)).team_id).toBe(teamId);
-      expect(await members(teamId)).toEqual([expect.objectContaining({ user_id: leader.id, status: 'pending', order_code: code, is_robot: 0 })]);
+      expect(await members(teamId)).toEqual([
+        expect.objectContaining({ user_id: leader.id, status: 'pending', order_code: code, is_robot: 0 }),
+      ]);
     });
 
     it('a team ends with its deal when the deal ends first', async () => {
@@ -108,7 +132,12 @@ describe('Team buy 拼团 (MariaDB)', () => {
       const res = await create(u.token, plain.id, teamId);
       expect(res.status).toBe(409);
       expect(res.body.status).toBe(1001);
-      const two = await createOrder(t, u.token, { goods: [{ product_id: d.id, quantity: 1 }, { product_id: plain.id, quantity: 1 }] });
+      const two = await createOrder(t, u.token, {
+        goods: [
+          { product_id: d.id, quantity: 1 },
+          { product_id: plain.id, quantity: 1 },
+        ],
+      });
       expect(two.status).toBe(400);
       expect(two.body.msg).toContain('goods');
       expect((await dealCounters(t, plain.id)).stock).toBe(100);
@@ -145,7 +174,10 @@ describe('Team buy 拼团 (MariaDB)', () => {
       expect(info.body.data.team).toMatchObject({ id: teamId, status: 'active', pay_user_count: 1, user_count: 3, member_count: 3 });
 
       // forming team: deliverorder 409, confirmorder skips
-      const deliver = await t.http.post('/api/marketing/groupbuying/deliverorder').set(adminAuth(tenantToken)).send({ shopId, type: 1, code: '12345678', id: o1.id });
+      const deliver = await t.http
+        .post('/api/marketing/groupbuying/deliverorder')
+        .set(adminAuth(tenantToken))
+        .send({ shopId, type: 1, code: '12345678', id: o1.id });
       expect(deliver.status).toBe(409);
       const confirm = await t.http.post('/api/marketing/groupbuying/confirmorder').set(adminAuth(tenantToken)).send([o1.id]);
       expect(confirm.status).toBe(200);
@@ -159,13 +191,18 @@ describe('Team buy 拼团 (MariaDB)', () => {
       for (const o of orders) expect(o.deliver_code).toMatch(/^\d{8}$/);
       expect(orders.map((o) => o.sequence).sort()).toEqual([1, 2, 3]);
       expect(await dealCounters(t, d.id)).toMatchObject({ payed_count: 3, last_sequence: 3 });
-      const [{ formed }] = await t.ds.query("SELECT COUNT(*) AS formed FROM order_log WHERE action = 'team_formed' AND detail = ?", [`team ${teamId}`]);
+      const [{ formed }] = await t.ds.query("SELECT COUNT(*) AS formed FROM order_log WHERE action = 'team_formed' AND detail = ?", [
+        `team ${teamId}`,
+      ]);
       expect(Number(formed)).toBe(1);
 
       // formed: deliverable and confirmable
       const ok = await t.http.post('/api/marketing/groupbuying/confirmorder').set(adminAuth(tenantToken)).send([o1.id]);
       expect(ok.body.data.confirmed).toEqual([o1.id]);
-      const done = await t.http.post('/api/marketing/groupbuying/deliverorder').set(adminAuth(tenantToken)).send({ shopId, type: 1, code: orders[0].deliver_code, id: o1.id });
+      const done = await t.http
+        .post('/api/marketing/groupbuying/deliverorder')
+        .set(adminAuth(tenantToken))
+        .send({ shopId, type: 1, code: orders[0].deliver_code, id: o1.id });
       expect(done.status).toBe(200);
     });
 
@@ -223,12 +260,17 @@ describe('Team buy 拼团 (MariaDB)', () => {
       expect(await order(c2)).toMatchObject({ status: 5 });
       expect((await members(teamId)).map((m: { status: string }) => m.status)).toEqual(['fail', 'left']);
       expect((await dealCounters(t, d.id)).stock).toBe(100);
-      const [r] = await t.ds.query("SELECT amount, status FROM payment_refund WHERE order_id = (SELECT id FROM group_buying_order WHERE code = ?)", [code]);
+      const [r] = await t.ds.query(
+        'SELECT amount, status FROM payment_refund WHERE order_id = (SELECT id FROM group_buying_order WHERE code = ?)',
+        [code],
+      );
       expect(r).toMatchObject({ status: 'success' });
       expect(new Big(r.amount).eq('9.90')).toBe(true);
       // a second run changes nothing
       expect((await sweep.runOnce()).teamsClosed).toBe(0);
-      expect(await t.ds.query('SELECT id FROM payment_refund WHERE order_id = (SELECT id FROM group_buying_order WHERE code = ?)', [code])).toHaveLength(1);
+      expect(
+        await t.ds.query('SELECT id FROM payment_refund WHERE order_id = (SELECT id FROM group_buying_order WHERE code = ?)', [code]),
+      ).toHaveLength(1);
     });
 
     it('a virtualTeam team is completed with robots and its paid members get their codes', async () => {
@@ -299,7 +341,9 @@ describe('Team buy 拼团 (MariaDB)', () => {
       for (const o of teams) {
         expect((await team(o.teamId)).status).toBe('fail');
         expect(await order(o.code)).toMatchObject({ status: 2, refund_status: 'success' });
-        expect(await t.ds.query('SELECT id FROM payment_refund WHERE order_id = (SELECT id FROM group_buying_order WHERE code = ?)', [o.code])).toHaveLength(1);
+        expect(
+          await t.ds.query('SELECT id FROM payment_refund WHERE order_id = (SELECT id FROM group_buying_order WHERE code = ?)', [o.code]),
+        ).toHaveLength(1);
       }
       expect((await dealCounters(t, d.id)).stock).toBe(100);
       const [{ logs }] = await t.ds.query("SELECT COUNT(*) AS logs FROM order_log WHERE action = 'team_fail'");
@@ -308,7 +352,7 @@ describe('Team buy 拼团 (MariaDB)', () => {
   });
 
   describe('GET /api/group/team/{id}', () => {
-    it('answers the team page without a token, in the contract shape, without members\' user ids or order codes', async () => {
+    it("answers the team page without a token, in the contract shape, without members' user ids or order codes", async () => {
       const d = await teamDeal();
       const { leader, teamId, code } = await openTeam(d.id);
       const u2 = await user();
@@ -331,8 +375,22 @@ describe('Team buy 拼团 (MariaDB)', () => {
           expire_at: expect.stringMatching(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/),
           status: 'active',
           members: [
-            { id: expect.any(Number), status: 'paid', nickname: expect.any(String), avatar: null, is_robot: false, created_at: expect.stringMatching(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/) },
-            { id: expect.any(Number), status: 'pending', nickname: expect.any(String), avatar: null, is_robot: false, created_at: expect.any(String) },
+            {
+              id: expect.any(Number),
+              status: 'paid',
+              nickname: expect.any(String),
+              avatar: null,
+              is_robot: false,
+              created_at: expect.stringMatching(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/),
+            },
+            {
+              id: expect.any(Number),
+              status: 'pending',
+              nickname: expect.any(String),
+              avatar: null,
+              is_robot: false,
+              created_at: expect.any(String),
+            },
           ],
         },
       });

@@ -23,15 +23,23 @@ describe('WeChat login and WeChat Pay v3 against a fake WeChat (MariaDB)', () =>
     await wx.stop();
   });
 
-  const postNotify = (n: { body: string; headers: Record<string, string> }) => t.http.post('/api/group/pay/notify/wechat').set(n.headers).send(n.body);
-  const checkoutRow = async (payNo: string) => (await t.ds.query('SELECT status, prepay_id, transaction_id FROM checkout WHERE pay_no = ?', [payNo]))[0];
-  const orderRows = async (payNo: string) => t.ds.query('SELECT id, status, sequence, deliver_code, refund_status FROM group_buying_order WHERE pay_no = ? ORDER BY id', [payNo]);
+  const postNotify = (n: { body: string; headers: Record<string, string> }) =>
+    t.http.post('/api/group/pay/notify/wechat').set(n.headers).send(n.body);
+  const checkoutRow = async (payNo: string) =>
+    (await t.ds.query('SELECT status, prepay_id, transaction_id FROM checkout WHERE pay_no = ?', [payNo]))[0];
+  const orderRows = async (payNo: string) =>
+    t.ds.query('SELECT id, status, sequence, deliver_code, refund_status FROM group_buying_order WHERE pay_no = ? ORDER BY id', [payNo]);
 
   async function checkoutFor(openId: string, dealId: number, qty = 1) {
     const u = await loginUser(t, openId);
     const res = await createOrder(t, u.token, { goods: [{ product_id: dealId, quantity: qty }] });
     expect(res.status).toBe(200);
-    return { u, payNo: res.body.data.pay_no as string, code: res.body.data.orders[0].code as string, total: res.body.data.total_price as string };
+    return {
+      u,
+      payNo: res.body.data.pay_no as string,
+      code: res.body.data.orders[0].code as string,
+      total: res.body.data.total_price as string,
+    };
   }
 
   describe('mini-program login (jscode2session)', () => {
@@ -160,7 +168,10 @@ describe('WeChat login and WeChat Pay v3 against a fake WeChat (MariaDB)', () =>
       expect((await t.ds.query('SELECT stock FROM group_buying WHERE id = ?', [d.id]))[0].stock).toBe(5);
       expect((await postNotify(wx.pay(payNo))).status).toBe(204);
       expect((await orderRows(payNo))[0]).toMatchObject({ status: 1, sequence: 1 });
-      expect((await t.ds.query('SELECT stock, payed_count FROM group_buying WHERE id = ?', [d.id]))[0]).toEqual({ stock: 3, payed_count: 2 });
+      expect((await t.ds.query('SELECT stock, payed_count FROM group_buying WHERE id = ?', [d.id]))[0]).toEqual({
+        stock: 3,
+        payed_count: 2,
+      });
     });
 
     it('refunds the full amount at once when the stock is gone: stays expired', async () => {

@@ -11,7 +11,9 @@ export class AdminAccountsService {
 
   /** A new admin in the caller's transaction; a taken username fails on the unique index. */
   async create(em: EntityManager, a: { tenantId: number; username: string; password: string; role: AdminRole }): Promise<number> {
-    const saved = await em.save(em.create(AdminUser, { tenantId: a.tenantId, username: a.username, passwordHash: await hashPassword(a.password), role: a.role }));
+    const saved = await em.save(
+      em.create(AdminUser, { tenantId: a.tenantId, username: a.username, passwordHash: await hashPassword(a.password), role: a.role }),
+    );
     return saved.id;
   }
 

@@ -11,7 +11,8 @@ const storeHeader = ApiHeader({ name: 'Authori-Zation', required: false, descrip
 /** No token needed. Every route needs this or another rule below: AuthGuard refuses unmarked routes. */
 export const Public = () => SetMetadata(ACCESS_KEY, 'public' satisfies AccessRule);
 /** Storefront user token required (`Authori-Zation` or `Authorization`). */
-export const UserAuth = () => applyDecorators(SetMetadata(ACCESS_KEY, 'user' satisfies AccessRule), storeHeader, ApiBearerAuth('storefront'));
+export const UserAuth = () =>
+  applyDecorators(SetMetadata(ACCESS_KEY, 'user' satisfies AccessRule), storeHeader, ApiBearerAuth('storefront'));
 /** Storefront token optional: used when present (e.g. to record a visitor). */
 export const UserAuthOptional = () =>
   applyDecorators(SetMetadata(ACCESS_KEY, 'user-optional' satisfies AccessRule), storeHeader, ApiBearerAuth('storefront'));

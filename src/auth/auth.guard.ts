@@ -46,8 +46,10 @@ export class AuthGuard implements CanActivate {
     const identity = toIdentity(claims);
     if (!identity) throw DomainError.unauthorized('登录凭证无效 (invalid token)');
     const wantsUser = rule === 'user' || rule === 'user-optional';
-    if (wantsUser && identity.kind !== 'user') throw DomainError.forbidden('管理端凭证不能访问前台接口 (admin token on a storefront route)');
-    if (!wantsUser && identity.kind !== 'admin') throw DomainError.forbidden('前台凭证不能访问管理接口 (storefront token on an admin route)');
+    if (wantsUser && identity.kind !== 'user')
+      throw DomainError.forbidden('管理端凭证不能访问前台接口 (admin token on a storefront route)');
+    if (!wantsUser && identity.kind !== 'admin')
+      throw DomainError.forbidden('前台凭证不能访问管理接口 (storefront token on an admin route)');
     if (rule === 'super' && (identity.kind !== 'admin' || identity.role !== 'super')) {
       throw DomainError.forbidden('需要平台超级管理员 (super-admin only)');
     }

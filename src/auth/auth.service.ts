@@ -92,7 +92,9 @@ export class AuthService {
     const failures = `admin-login-failures:${admin ? admin.id : `?${username.toLowerCase()}`}`;
     const attempt = await this.limits.hit(failures, ADMIN_LOCK_AFTER, ADMIN_LOCK_SECONDS);
     if (!attempt.allowed) {
-      throw DomainError.tooManyRequests('密码错误次数过多，该账号已锁定 15 分钟 (too many wrong passwords: this username is locked for 15 minutes)');
+      throw DomainError.tooManyRequests(
+        '密码错误次数过多，该账号已锁定 15 分钟 (too many wrong passwords: this username is locked for 15 minutes)',
+      );
     }
     const ok = await verifyPassword(password, admin?.passwordHash ?? DUMMY_HASH);
     if (!admin || !ok) {
@@ -110,6 +112,10 @@ export class AuthService {
       { sub: String(admin.id), tid: admin.tenantId, role: admin.role, usr: admin.username },
       { audience: 'admin', expiresIn: ADMIN_TOKEN_TTL },
     );
-    return { token, expiresIn: ADMIN_TOKEN_TTL, user: { id: admin.id, username: admin.username, tenantId: admin.tenantId, role: admin.role } };
+    return {
+      token,
+      expiresIn: ADMIN_TOKEN_TTL,
+      user: { id: admin.id, username: admin.username, tenantId: admin.tenantId, role: admin.role },
+    };
   }
 }

@@ -9,7 +9,9 @@ const driverError = (e: unknown): DriverError | undefined =>
 export function isDuplicateKeyError(e: unknown): boolean {
   if (!(e instanceof QueryFailedError)) return false;
   const d = driverError(e);
-  return d?.code === 'ER_DUP_ENTRY' || d?.errno === 1062 || d?.code === 'SQLITE_CONSTRAINT_UNIQUE' || /UNIQUE constraint failed/.test(e.message);
+  return (
+    d?.code === 'ER_DUP_ENTRY' || d?.errno === 1062 || d?.code === 'SQLITE_CONSTRAINT_UNIQUE' || /UNIQUE constraint failed/.test(e.message)
+  );
 }
 
 /** A deadlock victim or a lock wait timeout: the whole transaction may be run again. */

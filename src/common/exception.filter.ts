@@ -19,7 +19,6 @@ const HTTP_WORDS: Record<number, string> = {
   429: '请求过于频繁，请稍后再试 (rate limited)',
 };
 
-
 /** The one place every error becomes the contract's envelope (§2). Never leaks stacks or SQL. */
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {
@@ -62,7 +61,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (typeof sc === 'number' && sc >= 400 && sc < 500) {
       let message = HTTP_WORDS[sc] ?? 'bad request';
       const code = (e as { code?: string }).code;
-      if (code === 'FST_ERR_CTP_INVALID_JSON' || code === 'FST_ERR_CTP_EMPTY_JSON_BODY') message = '请求体不是合法的 JSON (body is not valid JSON)';
+      if (code === 'FST_ERR_CTP_INVALID_JSON' || code === 'FST_ERR_CTP_EMPTY_JSON_BODY')
+        message = '请求体不是合法的 JSON (body is not valid JSON)';
       return { http: sc, status: sc, message, extra: undefined };
     }
     return { http: HttpStatus.INTERNAL_SERVER_ERROR, status: 500, message: '服务器内部错误 (internal error)', extra: undefined };

@@ -113,7 +113,9 @@ describe(allocate.name, () => {
   /** An independent model in integer fen (BigInt), written from the rule, not from the code. */
   function reference(totalFen: bigint, weightsFen: bigint[]): bigint[] {
     const whole = weightsFen.reduce((x, y) => x + y, 0n);
-    const order = weightsFen.map((_, i) => i).sort((i, j) => (weightsFen[j] > weightsFen[i] ? 1 : weightsFen[j] < weightsFen[i] ? -1 : i - j));
+    const order = weightsFen
+      .map((_, i) => i)
+      .sort((i, j) => (weightsFen[j] > weightsFen[i] ? 1 : weightsFen[j] < weightsFen[i] ? -1 : i - j));
     if (whole === 0n) return weightsFen.map((_, i) => (i === order[0] ? totalFen : 0n));
     const parts = weightsFen.map((w) => (totalFen * w) / whole);
     let rem = totalFen - parts.reduce((x, y) => x + y, 0n);
@@ -128,19 +130,29 @@ describe(allocate.name, () => {
   const toFenBig = (v: Big) => BigInt(v.times(100).toFixed(0));
 
   it('property: matches the integer-fen model of the rule, for totals below and above Σ weights', () => {
-    const weight = fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 5 }), fc.integer({ min: 0, max: 99_999_999 }), fc.integer({ min: 0, max: 9_999_999_999 }));
+    const weight = fc.oneof(
+      fc.constant(0),
+      fc.integer({ min: 1, max: 5 }),
+      fc.integer({ min: 0, max: 99_999_999 }),
+      fc.integer({ min: 0, max: 9_999_999_999 }),
+    );
     fc.assert(
-      fc.property(fc.array(weight, { minLength: 1, maxLength: 50 }), fc.integer({ min: 0, max: 200 }), fc.integer({ min: -3, max: 3 }), (wf, pct, nudge) => {
-        const ws = wf.map((n) => new Big(n).div(100));
-        const wholeFen = wf.reduce((x, y) => x + BigInt(y), 0n);
-        let totalFen = (wholeFen * BigInt(pct)) / 100n + BigInt(nudge);
-        if (totalFen < 0n) totalFen = 0n;
-        if (wholeFen === 0n && totalFen > 0n && pct <= 100) totalFen = 0n;
-        const total = new Big(totalFen.toString()).div(100);
-        const parts = allocate(total, ws);
-        expect(parts.map(toFenBig)).toEqual(reference(totalFen, wf.map(BigInt)));
-        expect(sum(parts).eq(total)).toBe(true);
-      }),
+      fc.property(
+        fc.array(weight, { minLength: 1, maxLength: 50 }),
+        fc.integer({ min: 0, max: 200 }),
+        fc.integer({ min: -3, max: 3 }),
+        (wf, pct, nudge) => {
+          const ws = wf.map((n) => new Big(n).div(100));
+          const wholeFen = wf.reduce((x, y) => x + BigInt(y), 0n);
+          let totalFen = (wholeFen * BigInt(pct)) / 100n + BigInt(nudge);
+          if (totalFen < 0n) totalFen = 0n;
+          if (wholeFen === 0n && totalFen > 0n && pct <= 100) totalFen = 0n;
+          const total = new Big(totalFen.toString()).div(100);
+          const parts = allocate(total, ws);
+          expect(parts.map(toFenBig)).toEqual(reference(totalFen, wf.map(BigInt)));
+          expect(sum(parts).eq(total)).toBe(true);
+        },
+      ),
       { numRuns: 500 },
     );
   });

@@ -51,7 +51,8 @@ export function IsPhone(options?: ValidationOptions) {
       propertyName,
       options: { message: `${propertyName} must be 5-20 digits, '+', '-' or spaces`, ...options },
       validator: {
-        validate: (value: unknown) => value === '' || value === null || (typeof value === 'string' && PHONE_RE.test(value) && /\d/.test(value)),
+        validate: (value: unknown) =>
+          value === '' || value === null || (typeof value === 'string' && PHONE_RE.test(value) && /\d/.test(value)),
       },
     });
 }

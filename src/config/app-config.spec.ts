@@ -94,11 +94,18 @@ describe(loadConfig.name, () => {
     });
 
     it('an unset NODE_ENV with a DATABASE_URL defaults to wechat and names the missing settings', () => {
-      expect(() => loadConfig({ DATA_DIR: dataDir, DATABASE_URL: 'mysql://u:p@db:3306/x' })).toThrow(/PAYMENT_PROVIDER=wechat.*WECHATPAY_MCHID/);
+      expect(() => loadConfig({ DATA_DIR: dataDir, DATABASE_URL: 'mysql://u:p@db:3306/x' })).toThrow(
+        /PAYMENT_PROVIDER=wechat.*WECHATPAY_MCHID/,
+      );
     });
 
     it('outside production both can still be chosen explicitly', () => {
-      const c = loadConfig({ DATA_DIR: dataDir, DATABASE_URL: 'mysql://u:p@db:3306/x', AUTH_DEV_LOGIN: 'true', PAYMENT_PROVIDER: 'sandbox' });
+      const c = loadConfig({
+        DATA_DIR: dataDir,
+        DATABASE_URL: 'mysql://u:p@db:3306/x',
+        AUTH_DEV_LOGIN: 'true',
+        PAYMENT_PROVIDER: 'sandbox',
+      });
       expect(c.authDevLogin).toBe(true);
       expect(c.paymentProvider).toBe('sandbox');
     });
@@ -138,7 +145,13 @@ describe(loadConfig.name, () => {
     });
 
     it('accepts an explicit AUTH_DEV_LOGIN=false', () => {
-      const c = loadConfig({ NODE_ENV: 'production', JWT_SECRET: SECRET, DATABASE_URL: 'mysql://u:p@db:3306/x', AUTH_DEV_LOGIN: 'false', ...WECHAT });
+      const c = loadConfig({
+        NODE_ENV: 'production',
+        JWT_SECRET: SECRET,
+        DATABASE_URL: 'mysql://u:p@db:3306/x',
+        AUTH_DEV_LOGIN: 'false',
+        ...WECHAT,
+      });
       expect(c.authDevLogin).toBe(false);
       expect(productionWarnings(c)).toEqual([]);
     });

@@ -128,7 +128,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const jwt = str(env, 'JWT_SECRET');
   if (production) {
     if (!jwt) throw new ConfigError('refusing to start: JWT_SECRET is required when NODE_ENV=production (at least 32 characters)');
-    if (jwt.length < 32) throw new ConfigError(`refusing to start: JWT_SECRET must be at least 32 characters in production (got ${jwt.length})`);
+    if (jwt.length < 32)
+      throw new ConfigError(`refusing to start: JWT_SECRET must be at least 32 characters in production (got ${jwt.length})`);
     c.jwtSecret = jwt;
   } else if (jwt) {
     if (jwt.length < 32) throw new ConfigError(`JWT_SECRET must be at least 32 characters (got ${jwt.length})`);
@@ -147,7 +148,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const devDefaults = givenNodeEnv === 'development' || givenNodeEnv === 'test' || (givenNodeEnv === undefined && !c.databaseUrl);
   c.authDevLogin = bool(env, 'AUTH_DEV_LOGIN', devDefaults);
   if (production && c.authDevLogin) {
-    throw new ConfigError('refusing to start: AUTH_DEV_LOGIN=true is not allowed when NODE_ENV=production (anyone could log in as any openId)');
+    throw new ConfigError(
+      'refusing to start: AUTH_DEV_LOGIN=true is not allowed when NODE_ENV=production (anyone could log in as any openId)',
+    );
   }
 
   const givenProvider = str(env, 'PAYMENT_PROVIDER');
@@ -156,7 +159,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
     throw new ConfigError(`PAYMENT_PROVIDER must be sandbox or wechat, got "${provider}"`);
   }
   if (production && provider === 'sandbox') {
-    throw new ConfigError('refusing to start: PAYMENT_PROVIDER=sandbox is not allowed when NODE_ENV=production (orders would be paid without money moving)');
+    throw new ConfigError(
+      'refusing to start: PAYMENT_PROVIDER=sandbox is not allowed when NODE_ENV=production (orders would be paid without money moving)',
+    );
   }
   c.paymentProvider = provider;
   c.orderPayTimeoutSeconds = int(env, 'ORDER_PAY_TIMEOUT_SECONDS', 900, 1, 7 * 24 * 3600);

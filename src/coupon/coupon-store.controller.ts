@@ -3,7 +3,14 @@ import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, UserAuth } from '../auth/auth.decorators';
 import type { StoreIdentity } from '../auth/auth.types';
 import { storeOk } from '../common/envelope';
-import { MemberCouponPageResponse, MemberCouponResponse, MineQuery, ReceiveCouponDto, StoreCouponListQuery, StoreCouponListResponse } from './coupon.dto';
+import {
+  MemberCouponPageResponse,
+  MemberCouponResponse,
+  MineQuery,
+  ReceiveCouponDto,
+  StoreCouponListQuery,
+  StoreCouponListResponse,
+} from './coupon.dto';
 import { CouponService } from './coupon.service';
 
 @ApiTags('coupon 优惠券（前台）')

@@ -33,7 +33,10 @@ function IsDiscountRate(options?: ValidationOptions) {
       name: 'isDiscountRate',
       target: object.constructor,
       propertyName,
-      options: { message: `${propertyName} must be a discount between 0 and 10 (exclusive) with at most two decimals, e.g. 8.5`, ...options },
+      options: {
+        message: `${propertyName} must be a discount between 0 and 10 (exclusive) with at most two decimals, e.g. 8.5`,
+        ...options,
+      },
       validator: { validate: (v: unknown) => isMoneyInput(v) && Number(v) > 0 && Number(v) < 10 },
     });
 }
@@ -46,7 +49,9 @@ function IsUnlimitedOrAtLeast(min: number, options?: ValidationOptions) {
       target: object.constructor,
       propertyName,
       options: { message: `${propertyName} must be an integer, -1 (unlimited) or ${min} to ${MAX_INT}`, ...options },
-      validator: { validate: (v: unknown) => Number.isSafeInteger(v) && ((v as number) === -1 || ((v as number) >= min && (v as number) <= MAX_INT)) },
+      validator: {
+        validate: (v: unknown) => Number.isSafeInteger(v) && ((v as number) === -1 || ((v as number) >= min && (v as number) <= MAX_INT)),
+      },
     });
 }
 
@@ -83,7 +88,13 @@ export class CreateCouponDto {
   @IsIn([CouponMethod.DEDUCT, CouponMethod.DISCOUNT], { message: 'couponMethod must be 1 (满减) or 2 (折扣)' })
   couponMethod: number;
 
-  @ApiPropertyOptional({ type: Number, description: '金额限制: 商品金额满多少可用（0 = 无门槛），最多两位小数', example: 100, default: 0, minimum: 0 })
+  @ApiPropertyOptional({
+    type: Number,
+    description: '金额限制: 商品金额满多少可用（0 = 无门槛），最多两位小数',
+    example: 100,
+    default: 0,
+    minimum: 0,
+  })
   @IsOptional()
   @IsMoney({ min: 0 })
   enough?: number | string;
@@ -197,8 +208,10 @@ export class CouponView {
   @ApiProperty({ description: '适用团购 id（useType=2）', type: [Number], nullable: true }) groupBuyingIds: number[] | null;
   @ApiProperty({ description: '有效期类型: 0 领取后 timeDays 天; 1 timeStart–timeEnd', enum: [0, 1] }) timeLimit: number;
   @ApiProperty({ description: '领取后有效天数（timeLimit=0）' }) timeDays: number;
-  @ApiProperty({ description: '开始使用时间（timeLimit=1）', type: String, nullable: true, example: '2026-01-01 00:00:00' }) timeStart: string | null;
-  @ApiProperty({ description: '过期时间（timeLimit=1）', type: String, nullable: true, example: '2026-12-31 23:59:59' }) timeEnd: string | null;
+  @ApiProperty({ description: '开始使用时间（timeLimit=1）', type: String, nullable: true, example: '2026-01-01 00:00:00' }) timeStart:
+    string | null;
+  @ApiProperty({ description: '过期时间（timeLimit=1）', type: String, nullable: true, example: '2026-12-31 23:59:59' }) timeEnd:
+    string | null;
   @ApiProperty({ description: '发放总量（-1 不限）' }) total: number;
   @ApiProperty({ description: '每人限领张数（-1 不限）' }) getMax: number;
   @ApiProperty({ description: '是否启用' }) inUse: boolean;
@@ -236,7 +249,10 @@ export const MINE_STATUSES = ['usable', 'used', 'expired'] as const;
 export type MineStatus = (typeof MINE_STATUSES)[number];
 
 export class MineQuery extends StorePageQuery {
-  @ApiPropertyOptional({ description: 'usable 可使用（未使用且未过期）; used 已使用; expired 已过期（未使用）; 不传: 全部', enum: MINE_STATUSES })
+  @ApiPropertyOptional({
+    description: 'usable 可使用（未使用且未过期）; used 已使用; expired 已过期（未使用）; 不传: 全部',
+    enum: MINE_STATUSES,
+  })
   @IsOptional()
   @IsIn(MINE_STATUSES as unknown as string[], { message: 'status must be usable, used or expired' })
   status?: MineStatus;

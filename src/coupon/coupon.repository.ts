@@ -6,11 +6,25 @@ import { MineStatus } from './coupon.dto';
 import { Coupon } from './coupon.entity';
 import { UNLIMITED } from './coupon.rules';
 import { MemberCoupon } from './member-coupon.entity';
+import { escapeLike, LIKE_ESCAPE } from '../common/like';
 
 /** The template fields an admin sets; counters and tenant are the server's. */
 export type TemplateFields = Pick<
   Coupon,
-  'name' | 'couponMethod' | 'enough' | 'deduct' | 'discount' | 'useType' | 'groupBuyingIds' | 'timeLimit' | 'timeDays' | 'timeStart' | 'timeEnd' | 'total' | 'getMax' | 'inUse'
+  | 'name'
+  | 'couponMethod'
+  | 'enough'
+  | 'deduct'
+  | 'discount'
+  | 'useType'
+  | 'groupBuyingIds'
+  | 'timeLimit'
+  | 'timeDays'
+  | 'timeStart'
+  | 'timeEnd'
+  | 'total'
+  | 'getMax'
+  | 'inUse'
 >;
 
 /** A newly received member coupon: whose, of which template, and its window. */
@@ -20,8 +34,6 @@ export interface Paged<T> {
   rows: T[];
   total: number;
 }
-
-const escapeLike = (s: string) => s.replace(/[!%_]/g, (m) => `!${m}`);
 
 /**
  * Every query on the coupon and member_coupon tables. Writes run on the caller's transactional
@@ -80,7 +92,7 @@ export class CouponRepository {
     take: number,
   ): Promise<Paged<Coupon> & { receivedCount: number; usedCount: number }> {
     const qb = scope.restrict(this.coupons.createQueryBuilder('c'));
-    if (keyword) qb.andWhere("c.name LIKE :kw ESCAPE '!'", { kw: `%${escapeLike(keyword)}%` });
+    if (keyword) qb.andWhere(`c.name LIKE :kw ${LIKE_ESCAPE}`, { kw: `%${escapeLike(keyword)}%` });
     const [rows, total] = await qb.clone().orderBy('c.id', 'DESC').skip(skip).take(take).getManyAndCount();
     const sums = await qb
       .clone()
@@ -186,7 +198,14 @@ export class CouponRepository {
    * The user's member coupons, newest first. `usable`: unused, not expired, template in use and not
    * deleted; `used`; `expired`: unused past its end. Deleted templates still join (the coupon outlives them).
    */
-  async mine(userId: number, tenantId: number | undefined, status: MineStatus | undefined, now: Date, skip: number, take: number): Promise<Paged<MemberCoupon>> {
+  async mine(
+    userId: number,
+    tenantId: number | undefined,
+    status: MineStatus | undefined,
+    now: Date,
+    skip: number,
+    take: number,
+  ): Promise<Paged<MemberCoupon>> {
     const qb = this.members
       .createQueryBuilder('m')
       .withDeleted()
@@ -195,7 +214,9 @@ export class CouponRepository {
     if (tenantId) qb.andWhere('m.tenantId = :tenantId', { tenantId });
     switch (status) {
       case 'usable':
-        qb.andWhere('m.used = :no AND m.timeEnd > :now', { no: false, now }).andWhere('c.inUse = :on AND c.deletedAt IS NULL', { on: true });
+        qb.andWhere('m.used = :no AND m.timeEnd > :now', { no: false, now }).andWhere('c.inUse = :on AND c.deletedAt IS NULL', {
+          on: true,
+        });
         break;
       case 'used':
         qb.andWhere('m.used = :yes', { yes: true });

@@ -55,7 +55,10 @@ export class CouponService {
   async listReceivable(userId: number, q: StoreCouponListQuery, now = new Date()): Promise<StorePage<StoreCouponView>> {
     const { page, limit, skip, take } = storePaging(q);
     const { rows, total } = await this.repo.receivable(q.tenant_id, now, skip, take);
-    const counts = await this.repo.receivedBy(userId, rows.map((c) => c.id));
+    const counts = await this.repo.receivedBy(
+      userId,
+      rows.map((c) => c.id),
+    );
     return { list: rows.map((c) => toStoreCouponView(c, counts.get(c.id) ?? 0)), total, page, limit };
   }
 
@@ -74,7 +77,13 @@ export class CouponService {
         const held = await this.repo.heldBy(em, couponId, userId);
         if (reachedUserLimit(coupon.getMax, held)) throw DomainError.cannotBuy(`每人限领 ${coupon.getMax} 张`);
       }
-      const mc = await this.repo.insertMember(em, { tenantId: coupon.tenantId, couponId, userId, getTime: now, ...memberCouponWindow(coupon, now) });
+      const mc = await this.repo.insertMember(em, {
+        tenantId: coupon.tenantId,
+        couponId,
+        userId,
+        getTime: now,
+        ...memberCouponWindow(coupon, now),
+      });
       if (!(await this.repo.countReceived(em, couponId))) throw DomainError.cannotBuy('优惠券已领完');
       coupon.receivedCount += 1;
       return toMemberCouponView(mc, coupon, now);

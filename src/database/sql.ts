@@ -59,7 +59,10 @@ export async function runTx<T>(ds: DataSource, fn: (em: EntityManager) => Promis
   if (!isMysql(ds)) {
     const prev = sqliteQueues.get(ds) ?? Promise.resolve();
     const next = prev.catch(() => undefined).then(() => ds.transaction((em) => fn(em)));
-    sqliteQueues.set(ds, next.catch(() => undefined));
+    sqliteQueues.set(
+      ds,
+      next.catch(() => undefined),
+    );
     return next;
   }
   for (let i = 1; ; i++) {

@@ -24,7 +24,8 @@ export class DeliveryController {
   @HttpCode(200)
   @ApiOperation({
     summary: '取货码验证',
-    description: '`{shopId, type:1, code, id?}`：返回该门店中该取货码对应的已支付/已确认自提订单；错误的取货码为 404。每次尝试均记录；每个门店每分钟错误次数有上限（429）。',
+    description:
+      '`{shopId, type:1, code, id?}`：返回该门店中该取货码对应的已支付/已确认自提订单；错误的取货码为 404。每次尝试均记录；每个门店每分钟错误次数有上限（429）。',
   })
   @ApiOkResponse({ type: VerifyResponse })
   async verify(@Scope() scope: TenantScope, @Body() dto: VerifyDeliverCodeDto) {
@@ -33,7 +34,10 @@ export class DeliveryController {
 
   @Post('deliverorder')
   @HttpCode(200)
-  @ApiOperation({ summary: '订单发货', description: 'type 1：code 须为订单取货码 → 已完成(4)；type 2：code 为快递单号 → 已发货(3)。状态不符 409。' })
+  @ApiOperation({
+    summary: '订单发货',
+    description: 'type 1：code 须为订单取货码 → 已完成(4)；type 2：code 为快递单号 → 已发货(3)。状态不符 409。',
+  })
   @ApiOkResponse({ type: StatusResponse })
   async deliver(@Scope() scope: TenantScope, @Body() dto: DeliverOrderDto) {
     await this.delivery.deliver(scope, dto);

@@ -25,8 +25,17 @@ export class DeliveryService {
     await this.shops.get(scope, dto.shopId);
     await this.guardRate(dto.shopId);
     const order = await this.fulfilment.findByPickupCode(scope, dto.shopId, dto.code);
-    const ok = !!order && (order.status === OrderStatus.PAID || order.status === OrderStatus.CONFIRMED) && (dto.id === undefined || dto.id === order.id);
-    await this.record(scope, dto.shopId, ok ? order!.id : null, ok ? 'verify_ok' : 'verify_fail', ok ? '' : `code ${dto.code.slice(0, 2)}****** id ${dto.id ?? '-'}`);
+    const ok =
+      !!order &&
+      (order.status === OrderStatus.PAID || order.status === OrderStatus.CONFIRMED) &&
+      (dto.id === undefined || dto.id === order.id);
+    await this.record(
+      scope,
+      dto.shopId,
+      ok ? order!.id : null,
+      ok ? 'verify_ok' : 'verify_fail',
+      ok ? '' : `code ${dto.code.slice(0, 2)}****** id ${dto.id ?? '-'}`,
+    );
     if (!ok) throw DomainError.notFound('取货码对应的订单');
     return this.fulfilment.view(order!.id);
   }
@@ -36,9 +45,10 @@ export class DeliveryService {
     await this.shops.get(scope, dto.shopId);
     const order = await this.fulfilment.get(scope, dto.id, dto.shopId);
     if (order.deliverType !== dto.type) {
-      throw DomainError.badRequest(`参数错误 type: 订单配送方式为 ${order.deliverType === 1 ? '自提' : '快递'} (type does not match the order's deliverType ${order.deliverType})`, [
-        { field: 'type', message: 'does not match the order deliverType' },
-      ]);
+      throw DomainError.badRequest(
+        `参数错误 type: 订单配送方式为 ${order.deliverType === 1 ? '自提' : '快递'} (type does not match the order's deliverType ${order.deliverType})`,
+        [{ field: 'type', message: 'does not match the order deliverType' }],
+      );
     }
     await this.fulfilment.assertDeliverable(order, dto.type === 1 ? OrderStatus.COMPLETED : OrderStatus.SHIPPED);
     if (dto.type === 1) {
@@ -56,7 +66,9 @@ export class DeliveryService {
   private async guardRate(shopId: number): Promise<void> {
     const fails = await this.audit.countSince(shopId, 'verify_fail', new Date(Date.now() - 60_000));
     if (fails >= PICKUP_FAILS_PER_MINUTE) {
-      throw DomainError.tooManyRequests(`取货码错误次数过多，请 1 分钟后再试 (more than ${PICKUP_FAILS_PER_MINUTE} wrong codes a minute for this shop)`);
+      throw DomainError.tooManyRequests(
+        `取货码错误次数过多，请 1 分钟后再试 (more than ${PICKUP_FAILS_PER_MINUTE} wrong codes a minute for this shop)`,
+      );
     }
   }
 

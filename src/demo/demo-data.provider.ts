@@ -20,7 +20,14 @@ const DAY = 24 * 3600 * 1000;
 export const demoDataProvider: Provider = {
   provide: DEMO_DATA,
   inject: [PLATFORM_TENANT, AppConfig, DataSource, ShopService, GroupBuyingService, CouponAdminService],
-  useFactory: async (platformId: number, config: AppConfig, ds: DataSource, shops: ShopService, deals: GroupBuyingService, coupons: CouponAdminService) => {
+  useFactory: async (
+    platformId: number,
+    config: AppConfig,
+    ds: DataSource,
+    shops: ShopService,
+    deals: GroupBuyingService,
+    coupons: CouponAdminService,
+  ) => {
     if (!config.seedDemo) return false;
     const scope = new TenantScope(platformId, null, 'demo');
     return withStartupLock(ds, async () => {
@@ -72,7 +79,18 @@ export const demoDataProvider: Provider = {
         stock: 200,
         limitPerUser: 2,
       });
-      await coupons.create(scope, { name: '满100减10', couponMethod: 1, enough: '100', deduct: '10', useType: 0, timeLimit: 0, timeDays: 30, total: -1, getMax: 1, inUse: true });
+      await coupons.create(scope, {
+        name: '满100减10',
+        couponMethod: 1,
+        enough: '100',
+        deduct: '10',
+        useType: 0,
+        timeLimit: 0,
+        timeDays: 30,
+        total: -1,
+        getMax: 1,
+        inUse: true,
+      });
       await coupons.create(scope, {
         name: '全场9折',
         couponMethod: 2,

@@ -31,7 +31,12 @@ export class DealStockService {
    * Takes `qty` units while the deal is on sale; otherwise says why not (the reason of §5, or null for
    * "not enough stock"). Holds the deal's row lock until the caller's transaction ends.
    */
-  async take(em: EntityManager, dealId: number, qty: number, now: Date): Promise<{ taken: true } | { taken: false; reason: string | null }> {
+  async take(
+    em: EntityManager,
+    dealId: number,
+    qty: number,
+    now: Date,
+  ): Promise<{ taken: true } | { taken: false; reason: string | null }> {
     if (await this.deals.takeStock(em, dealId, qty, now)) return { taken: true };
     const fresh = await this.deals.window(em, dealId);
     return { taken: false, reason: fresh ? unbuyableReason(fresh, now) : '已删除' };

@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, EntityManager, Repository } from 'typeorm';
 import { User } from '../auth/user.entity';
 import { isDuplicateKeyError } from '../common/db-errors';
+import { escapeLike, LIKE_ESCAPE } from '../common/like';
 import { intOf } from '../common/query';
 import { dbDate, execute, forUpdate, marks, rows } from '../database/sql';
 import { GroupBuyingVisitor } from './group-buying-visitor.entity';
@@ -96,7 +97,11 @@ export class DealRepository {
   /** A page of the tenant's deals (newest first) and the sums over the whole filtered set. */
   async listAdmin(f: DealFilter, skip: number, take: number): Promise<{ rows: GroupBuying[]; sums: DealSums }> {
     const qb = this.deals.createQueryBuilder('g').where('g.tenantId = :tenantId', { tenantId: f.tenantId });
-    if (f.keyword) qb.andWhere('(g.name LIKE :kw OR g.productName LIKE :kw OR g.productCode LIKE :kw)', { kw: `%${f.keyword}%` });
+    if (f.keyword) {
+      qb.andWhere(`(g.name LIKE :kw ${LIKE_ESCAPE} OR g.productName LIKE :kw ${LIKE_ESCAPE} OR g.productCode LIKE :kw ${LIKE_ESCAPE})`, {
+        kw: `%${escapeLike(f.keyword)}%`,
+      });
+    }
     if (f.shopId !== undefined) qb.andWhere('g.shopId = :shopId', { shopId: f.shopId });
     // the deal's window [startTime, endTime] overlaps [from, to]
     if (f.from) qb.andWhere('g.endTime >= :from', { from: f.from });
@@ -180,7 +185,11 @@ export class DealRepository {
   }
 
   async window(em: EntityManager, id: number): Promise<DealWindowRow | undefined> {
-    const [d] = await rows<DealWindowRow>(em, 'SELECT id, name, stock, in_use, deleted_at, start_time, end_time FROM group_buying WHERE id = ?', [id]);
+    const [d] = await rows<DealWindowRow>(
+      em,
+      'SELECT id, name, stock, in_use, deleted_at, start_time, end_time FROM group_buying WHERE id = ?',
+      [id],
+    );
     return d;
   }
 
@@ -197,7 +206,11 @@ export class DealRepository {
 
   /** Stock taken again for a payment that came late (§6): whatever the deal's window, only if enough is left. */
   async retakeStock(em: EntityManager, id: number, qty: number): Promise<boolean> {
-    const n = await execute(em, 'UPDATE group_buying SET stock = stock - ?, order_count = order_count + 1 WHERE id = ? AND stock >= ?', [qty, id, qty]);
+    const n = await execute(em, 'UPDATE group_buying SET stock = stock - ?, order_count = order_count + 1 WHERE id = ? AND stock >= ?', [
+      qty,
+      id,
+      qty,
+    ]);
     return n === 1;
   }
 
@@ -236,7 +249,11 @@ export class DealRepository {
       params.push(tenantId);
     }
     if (!withDeleted) where.push('deleted_at IS NULL');
-    const found = await rows<{ id: number }>(this.ds, `SELECT id FROM group_buying${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id`, params);
+    const found = await rows<{ id: number }>(
+      this.ds,
+      `SELECT id FROM group_buying${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id`,
+      params,
+    );
     return found.map((r) => Number(r.id));
   }
 
@@ -253,7 +270,11 @@ export class DealRepository {
 
   async virtualTeamFlags(ids: number[]): Promise<Map<number, boolean>> {
     if (!ids.length) return new Map();
-    const found = await rows<{ id: number; virtual_team: number | boolean }>(this.ds, `SELECT id, virtual_team FROM group_buying WHERE id IN (${marks(ids.length)})`, ids);
+    const found = await rows<{ id: number; virtual_team: number | boolean }>(
+      this.ds,
+      `SELECT id, virtual_team FROM group_buying WHERE id IN (${marks(ids.length)})`,
+      ids,
+    );
     return new Map(found.map((r) => [Number(r.id), r.virtual_team === true || Number(r.virtual_team) === 1]));
   }
 
@@ -271,7 +292,11 @@ export class DealRepository {
 
   async names(ids: number[]): Promise<Map<number, string>> {
     if (!ids.length) return new Map();
-    const found = await rows<{ id: number; name: string }>(this.ds, `SELECT id, name FROM group_buying WHERE id IN (${marks(ids.length)})`, ids);
+    const found = await rows<{ id: number; name: string }>(
+      this.ds,
+      `SELECT id, name FROM group_buying WHERE id IN (${marks(ids.length)})`,
+      ids,
+    );
     return new Map(found.map((r) => [Number(r.id), r.name]));
   }
 }

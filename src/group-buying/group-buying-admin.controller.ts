@@ -17,7 +17,10 @@ export class GroupBuyingAdminController {
   constructor(private readonly deals: GroupBuyingService) {}
 
   @Get('getlist')
-  @ApiOperation({ summary: '获取团购列表', description: '按 id 倒序分页；sumData 为整个筛选结果的 stock、payedCount、orderCount、visitTimes 合计。' })
+  @ApiOperation({
+    summary: '获取团购列表',
+    description: '按 id 倒序分页；sumData 为整个筛选结果的 stock、payedCount、orderCount、visitTimes 合计。',
+  })
   @ApiOkResponse({ type: DealPage })
   list(@Scope() scope: TenantScope, @Query() q: DealListQuery) {
     return this.deals.list(scope, q);
@@ -41,7 +44,8 @@ export class GroupBuyingAdminController {
   @HttpCode(200)
   @ApiOperation({
     summary: '新增团购',
-    description: '接受 seed 001 的完整团购对象；服务端字段（id、shopName、payedCount、orderCount、visitTimes、userId、userName、createTime、orders、orderUsers）忽略不存。',
+    description:
+      '接受 seed 001 的完整团购对象；服务端字段（id、shopName、payedCount、orderCount、visitTimes、userId、userName、createTime、orders、orderUsers）忽略不存。',
   })
   @ApiOkResponse({ type: IdResponse })
   async create(@Scope() scope: TenantScope, @Body() dto: CreateDealDto) {
@@ -68,7 +72,10 @@ export class GroupBuyingAdminController {
 
   @Post('changeusing')
   @HttpCode(200)
-  @ApiOperation({ summary: '修改状态', description: '启用/停用，可同时修改开始、结束时间（须 startTime < endTime，未传的一方取已存的值）。' })
+  @ApiOperation({
+    summary: '修改状态',
+    description: '启用/停用，可同时修改开始、结束时间（须 startTime < endTime，未传的一方取已存的值）。',
+  })
   @ApiOkResponse({ type: StatusResponse })
   async changeUsing(@Scope() scope: TenantScope, @Body() dto: ChangeUsingDto) {
     await this.deals.changeUsing(scope, dto);

@@ -126,7 +126,13 @@ export class GroupBuyingService {
 
   async list(scope: TenantScope, q: DealListQuery): Promise<AdminPage<DealView, DealSumData>> {
     const { pageIndex, pageSize, skip, take } = adminPaging(q);
-    const filter = { tenantId: scope.tenantId, keyword: q.keyword?.trim() || undefined, shopId: q.shopId, from: rangeStart(q.startDate), to: rangeEnd(q.endDate) };
+    const filter = {
+      tenantId: scope.tenantId,
+      keyword: q.keyword?.trim() || undefined,
+      shopId: q.shopId,
+      from: rangeStart(q.startDate),
+      to: rangeEnd(q.endDate),
+    };
     const { rows, sums } = await this.dealRows.listAdmin(filter, skip, take);
     const names = await this.shops.names(rows.map((r) => r.shopId));
     const { totalCount, ...sumData } = sums;

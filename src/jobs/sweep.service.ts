@@ -101,7 +101,13 @@ export class SweepService implements OnApplicationBootstrap, BeforeApplicationSh
     }
     run.counts.durationMs = Date.now() - started;
     const { durationMs, ...rest } = run.counts;
-    this.logger.log({ msg: 'sweep run', ...rest, durationMs, ...(opts.tenantId ? { tenantId: opts.tenantId } : {}), ...(opts.dealId ? { dealId: opts.dealId } : {}) });
+    this.logger.log({
+      msg: 'sweep run',
+      ...rest,
+      durationMs,
+      ...(opts.tenantId ? { tenantId: opts.tenantId } : {}),
+      ...(opts.dealId ? { dealId: opts.dealId } : {}),
+    });
     return run.counts;
   }
 
@@ -121,7 +127,13 @@ export class SweepService implements OnApplicationBootstrap, BeforeApplicationSh
 
   /** Teams past expiry (§7) closed now, outside a full run (tests, operators). Returns how many this worker closed. */
   async closeExpiredTeams(opts: SweepOptions = {}): Promise<number> {
-    const run: SweepRun = { opts, deadline: Number.POSITIVE_INFINITY, counts: emptyCounts(), touched: new Set(), stopping: () => this.stopping };
+    const run: SweepRun = {
+      opts,
+      deadline: Number.POSITIVE_INFINITY,
+      counts: emptyCounts(),
+      touched: new Set(),
+      stopping: () => this.stopping,
+    };
     const closed = await this.teams.closeExpired(run);
     await this.teams.refundFailedTeams(run);
     return closed;

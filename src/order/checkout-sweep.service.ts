@@ -94,7 +94,9 @@ export class CheckoutSweepService {
       }
     }
     const actor = run.opts.actor ?? SYSTEM;
-    const done = await runTx(this.ds, (em) => this.settlement.release(em, id, OrderStatus.EXPIRED, actor, { now: new Date(), onlyIfExpired: true }));
+    const done = await runTx(this.ds, (em) =>
+      this.settlement.release(em, id, OrderStatus.EXPIRED, actor, { now: new Date(), onlyIfExpired: true }),
+    );
     if (done) run.counts.expired++;
     else run.counts.skipped++;
     return done;
@@ -141,7 +143,11 @@ export class CheckoutSweepService {
    * thrown). A scheduled run asks about one batch, going round the set run after run (the provider's
    * query quota is not ours to burn); refreshorder (a tenant, now) goes through all of them.
    */
-  private async queryEach(step: keyof CheckoutSweepService['cursors'], run: SweepRun, next: (after: number, limit: number) => Promise<CheckoutRow[]>): Promise<void> {
+  private async queryEach(
+    step: keyof CheckoutSweepService['cursors'],
+    run: SweepRun,
+    next: (after: number, limit: number) => Promise<CheckoutRow[]>,
+  ): Promise<void> {
     const limit = run.opts.batchSize ?? DEFAULT_BATCH;
     const all = !!run.opts.tenantId;
     let after = all ? 0 : this.cursors[step];
@@ -181,7 +187,9 @@ export class CheckoutSweepService {
     const stale = await this.records.stale(new Date(now - REFUND_CHECK_FOR_MS), untouchedSince, run.opts.tenantId, 100);
     let due = stale;
     if (run.opts.dealId) {
-      const dealOf = new Map((await this.orders.byIds(this.ds, [...new Set(stale.map((r) => r.orderId))])).map((o) => [Number(o.id), Number(o.group_buying_id)]));
+      const dealOf = new Map(
+        (await this.orders.byIds(this.ds, [...new Set(stale.map((r) => r.orderId))])).map((o) => [Number(o.id), Number(o.group_buying_id)]),
+      );
       due = stale.filter((r) => dealOf.get(r.orderId) === run.opts.dealId);
     }
     for (const r of due) {
@@ -194,7 +202,10 @@ export class CheckoutSweepService {
         else if (status === 'success' || status === 'abnormal' || status === 'failed') run.counts.refundsSettled++;
         if (status === 'failed' || status === 'abnormal') {
           run.counts.errors++;
-          this.logger.warn({ msg: `sweep: refund ${status} at the provider (refundorder can retry a failed one)`, outRefundNo: r.outRefundNo });
+          this.logger.warn({
+            msg: `sweep: refund ${status} at the provider (refundorder can retry a failed one)`,
+            outRefundNo: r.outRefundNo,
+          });
         }
       } catch (e) {
         run.counts.errors++;

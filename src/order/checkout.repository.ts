@@ -49,7 +49,19 @@ export class CheckoutRepository {
     return insertId(
       em,
       'INSERT INTO checkout (pay_no, tenant_id, user_id, status, goods_price, discount_price, dispatch_price, total_price, member_coupon_id, expire_time, provider) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      [c.payNo, c.tenantId, c.userId, OrderStatus.UNPAID, c.goodsPrice, c.discountPrice, c.dispatchPrice, c.totalPrice, c.memberCouponId, dbDate(em, c.expireTime), c.provider],
+      [
+        c.payNo,
+        c.tenantId,
+        c.userId,
+        OrderStatus.UNPAID,
+        c.goodsPrice,
+        c.discountPrice,
+        c.dispatchPrice,
+        c.totalPrice,
+        c.memberCouponId,
+        dbDate(em, c.expireTime),
+        c.provider,
+      ],
     );
   }
 
@@ -70,14 +82,25 @@ export class CheckoutRepository {
   }
 
   /** from → paid, optionally only while not past expire_time; true when this call won. */
-  async markPaid(em: EntityManager, id: number, from: number[], payTime: Date, transactionId: string | null, notAfterExpiry: boolean): Promise<boolean> {
+  async markPaid(
+    em: EntityManager,
+    id: number,
+    from: number[],
+    payTime: Date,
+    transactionId: string | null,
+    notAfterExpiry: boolean,
+  ): Promise<boolean> {
     const params: unknown[] = [OrderStatus.PAID, dbDate(em, payTime), transactionId, id, ...from];
     let cond = '';
     if (notAfterExpiry) {
       cond = ' AND expire_time > ?';
       params.push(dbDate(em, payTime));
     }
-    const n = await execute(em, `UPDATE checkout SET status = ?, pay_time = ?, transaction_id = ?, update_time = CURRENT_TIMESTAMP WHERE id = ? AND status IN (${marks(from.length)})${cond}`, params);
+    const n = await execute(
+      em,
+      `UPDATE checkout SET status = ?, pay_time = ?, transaction_id = ?, update_time = CURRENT_TIMESTAMP WHERE id = ? AND status IN (${marks(from.length)})${cond}`,
+      params,
+    );
     return n === 1;
   }
 
@@ -89,17 +112,21 @@ export class CheckoutRepository {
       cond = ' AND expire_time <= ?';
       params.push(dbDate(em, expiredBy));
     }
-    const n = await execute(em, `UPDATE checkout SET status = ?, update_time = CURRENT_TIMESTAMP WHERE id = ? AND status IN (${marks(from.length)})${cond}`, params);
+    const n = await execute(
+      em,
+      `UPDATE checkout SET status = ?, update_time = CURRENT_TIMESTAMP WHERE id = ? AND status IN (${marks(from.length)})${cond}`,
+      params,
+    );
     return n === 1;
   }
 
   /** Marks an expired or cancelled checkout's late payment as handled (refunded), once. */
   async claimLatePayment(em: EntityManager, id: number, status: number, transactionId: string): Promise<boolean> {
-    const n = await execute(em, 'UPDATE checkout SET transaction_id = ?, update_time = CURRENT_TIMESTAMP WHERE id = ? AND status = ? AND transaction_id IS NULL', [
-      transactionId,
-      id,
-      status,
-    ]);
+    const n = await execute(
+      em,
+      'UPDATE checkout SET transaction_id = ?, update_time = CURRENT_TIMESTAMP WHERE id = ? AND status = ? AND transaction_id IS NULL',
+      [transactionId, id, status],
+    );
     return n === 1;
   }
 
@@ -118,7 +145,12 @@ export class CheckoutRepository {
    * indexed query per unpaid status, merged here: `status IN (0, 7) ORDER BY expire_time` would sort
    * the whole backlog each batch.
    */
-  async dueForExpiry(now: Date, after: { expire: Date | string; id: number } | null, limit: number, scope: CheckoutScope): Promise<CheckoutRow[]> {
+  async dueForExpiry(
+    now: Date,
+    after: { expire: Date | string; id: number } | null,
+    limit: number,
+    scope: CheckoutScope,
+  ): Promise<CheckoutRow[]> {
     const found: CheckoutRow[] = [];
     for (const status of UNPAID_STATUSES) {
       const where = ['c.status = ?', 'c.expire_time <= ?'];
@@ -129,7 +161,13 @@ export class CheckoutRepository {
         where.push('c.expire_time >= ?', '(c.expire_time > ? OR c.id > ?)');
         params.push(after.expire, after.expire, after.id);
       }
-      found.push(...(await rows<CheckoutRow>(this.ds, `SELECT ${COLUMNS} FROM checkout c WHERE ${where.join(' AND ')} ORDER BY c.expire_time, c.id LIMIT ${Number(limit)}`, params)));
+      found.push(
+        ...(await rows<CheckoutRow>(
+          this.ds,
+          `SELECT ${COLUMNS} FROM checkout c WHERE ${where.join(' AND ')} ORDER BY c.expire_time, c.id LIMIT ${Number(limit)}`,
+          params,
+        )),
+      );
     }
     const at = (v: Date | string) => (v instanceof Date ? v.getTime() : Date.parse(`${String(v).replace(' ', 'T')}Z`));
     return found.sort((a, b) => at(a.expire_time) - at(b.expire_time) || Number(a.id) - Number(b.id)).slice(0, limit);
@@ -156,18 +194,30 @@ export class CheckoutRepository {
   }
 
   private page(where: string[], params: unknown[], after: number, limit: number): Promise<CheckoutRow[]> {
-    return rows<CheckoutRow>(this.ds, `SELECT ${COLUMNS} FROM checkout c WHERE ${[...where, 'c.id > ?'].join(' AND ')} ORDER BY c.id LIMIT ${Number(limit)}`, [...params, after]);
+    return rows<CheckoutRow>(
+      this.ds,
+      `SELECT ${COLUMNS} FROM checkout c WHERE ${[...where, 'c.id > ?'].join(' AND ')} ORDER BY c.id LIMIT ${Number(limit)}`,
+      [...params, after],
+    );
   }
 
   // ---------- Idempotency-Key ----------
 
   /** The unique (user_id, idem_key) row makes a concurrent retry wait for this transaction. */
   async claimKey(em: EntityManager, userId: number, key: string, hash: string): Promise<void> {
-    await insertId(em, "INSERT INTO idempotency_key (user_id, idem_key, request_hash, state) VALUES (?, ?, ?, 'running')", [userId, key, hash]);
+    await insertId(em, "INSERT INTO idempotency_key (user_id, idem_key, request_hash, state) VALUES (?, ?, ?, 'running')", [
+      userId,
+      key,
+      hash,
+    ]);
   }
 
   async keyDone(em: EntityManager, userId: number, key: string, answer: unknown): Promise<void> {
-    await execute(em, "UPDATE idempotency_key SET state = 'done', response_http = 200, response_body = ? WHERE user_id = ? AND idem_key = ?", [JSON.stringify(answer), userId, key]);
+    await execute(
+      em,
+      "UPDATE idempotency_key SET state = 'done', response_http = 200, response_body = ? WHERE user_id = ? AND idem_key = ?",
+      [JSON.stringify(answer), userId, key],
+    );
   }
 
   async findKey(userId: number, key: string): Promise<{ request_hash: string; response_body: string | null } | undefined> {
@@ -187,7 +237,9 @@ function scoped(scope: CheckoutScope, where: string[], params: unknown[], status
     params.push(scope.tenantId);
   }
   if (scope.dealId) {
-    where.push(`c.id IN (SELECT o.checkout_id FROM group_buying_order o WHERE o.group_buying_id = ? AND o.status IN (${marks(statuses.length)}))`);
+    where.push(
+      `c.id IN (SELECT o.checkout_id FROM group_buying_order o WHERE o.group_buying_id = ? AND o.status IN (${marks(statuses.length)}))`,
+    );
     params.push(scope.dealId, ...statuses);
   }
 }

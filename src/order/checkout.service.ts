@@ -69,7 +69,8 @@ export class CheckoutService {
         return await this.createOnce(userId, dto, idemKey, hash);
       } catch (e) {
         // the first request committed while this one was being priced: its answer, not this refusal
-        if (idemKey && e instanceof DomainError && (await this.checkouts.findKey(userId, idemKey))) return this.replay(userId, idemKey, hash);
+        if (idemKey && e instanceof DomainError && (await this.checkouts.findKey(userId, idemKey)))
+          return this.replay(userId, idemKey, hash);
         if (!isDuplicateKeyError(e)) throw e;
         if (idemKey && /uq_idem|idempotency/i.test((e as Error).message)) return this.replay(userId, idemKey, hash);
         // an order or pay number met an existing one (random digits): draw new ones
@@ -82,9 +83,14 @@ export class CheckoutService {
     const row = await this.checkouts.findKey(userId, key);
     if (!row) throw new DomainError(409, Codes.DUPLICATE_SERIAL, '流水号重复: 该 Idempotency-Key 的请求正在处理，请稍后重试 (in progress)');
     if (row.request_hash !== hash) {
-      throw new DomainError(422, Codes.DUPLICATE_SERIAL, '流水号重复: 该 Idempotency-Key 已用于另一个请求 (key reused with a different body)');
+      throw new DomainError(
+        422,
+        Codes.DUPLICATE_SERIAL,
+        '流水号重复: 该 Idempotency-Key 已用于另一个请求 (key reused with a different body)',
+      );
     }
-    if (row.response_body === null) throw new DomainError(409, Codes.DUPLICATE_SERIAL, '流水号重复: 该 Idempotency-Key 的请求正在处理 (in progress)');
+    if (row.response_body === null)
+      throw new DomainError(409, Codes.DUPLICATE_SERIAL, '流水号重复: 该 Idempotency-Key 的请求正在处理 (in progress)');
     const stored = JSON.parse(row.response_body) as Record<string, unknown>;
     // answers stored as the whole envelope by earlier versions replay their data
     return ('pay_no' in stored ? stored : stored.data) as CheckoutResult;
@@ -94,7 +100,10 @@ export class CheckoutService {
     const now = new Date();
     const cart = await this.loadCart(dto, now);
     const express = cart.lines.some((l) => l.deliverType === 2);
-    if (express && !dto.address) throw DomainError.badRequest('参数错误 address: address is required when a line is express (快递)', [{ field: 'address', message: 'required for express' }]);
+    if (express && !dto.address)
+      throw DomainError.badRequest('参数错误 address: address is required when a line is express (快递)', [
+        { field: 'address', message: 'required for express' },
+      ]);
     const teamDeal = assertTeamCart(cart, dto.team_id);
     const { pricing, memberCoupons, applied } = await this.price(userId, cart, dto.coupon_id, now, true);
     const payNo = newOrderCode(now);
@@ -172,7 +181,14 @@ export class CheckoutService {
   }
 
   /** Joins the team asked for, or opens one led by the caller; returns its id. */
-  private async takeSeat(em: EntityManager, deal: DealRow, tenantId: number, userId: number, teamId: number | undefined, now: Date): Promise<number> {
+  private async takeSeat(
+    em: EntityManager,
+    deal: DealRow,
+    tenantId: number,
+    userId: number,
+    teamId: number | undefined,
+    now: Date,
+  ): Promise<number> {
     if (teamId !== undefined) {
       await this.teams.join(em, teamId, Number(deal.id), userId, now);
       return teamId;
@@ -193,7 +209,9 @@ export class CheckoutService {
   private async loadCart(dto: ComputeOrderDto, now: Date): Promise<Cart> {
     const ids = dto.goods.map((g) => g.product_id);
     if (new Set(ids).size !== ids.length) {
-      throw DomainError.badRequest('参数错误 goods: 同一团购不能重复出现 (repeated product_id)', [{ field: 'goods', message: 'repeated product_id' }]);
+      throw DomainError.badRequest('参数错误 goods: 同一团购不能重复出现 (repeated product_id)', [
+        { field: 'goods', message: 'repeated product_id' },
+      ]);
     }
     const found = await this.deals.loadForCart(ids);
     const byId = new Map(found.map((d) => [Number(d.id), d]));
@@ -204,7 +222,9 @@ export class CheckoutService {
     });
     const tenantId = Number(deals[0].tenant_id);
     if (deals.some((d) => Number(d.tenant_id) !== tenantId)) {
-      throw DomainError.badRequest('参数错误 goods: 所有商品须属于同一商户 (deals of different tenants)', [{ field: 'goods', message: 'deals of different tenants' }]);
+      throw DomainError.badRequest('参数错误 goods: 所有商品须属于同一商户 (deals of different tenants)', [
+        { field: 'goods', message: 'deals of different tenants' },
+      ]);
     }
     deals.forEach((d, i) => {
       const reason = unbuyableReason(d, now);
@@ -285,8 +305,15 @@ export class CheckoutService {
         }
       }
     }
-    const pricing = priceCheckout(cart.lines, applied ? { terms: applied.terms, amount: applied.amount, eligible: applied.eligible } : null);
-    return { pricing, memberCoupons: memberCoupons.map(({ terms, valid, checked, reason }) => ({ terms, valid, checked, reason })), applied };
+    const pricing = priceCheckout(
+      cart.lines,
+      applied ? { terms: applied.terms, amount: applied.amount, eligible: applied.eligible } : null,
+    );
+    return {
+      pricing,
+      memberCoupons: memberCoupons.map(({ terms, valid, checked, reason }) => ({ terms, valid, checked, reason })),
+      applied,
+    };
   }
 }
 
@@ -314,11 +341,20 @@ function requestHash(dto: CreateOrderDto): string {
   const canonical = JSON.stringify({
     goods: dto.goods.map((g) => [g.product_id, g.quantity]),
     coupon_id: dto.coupon_id ?? null,
-    address: dto.address ? [dto.address.mobile, dto.address.username, dto.address.province, dto.address.city, dto.address.district, dto.address.street ?? '', dto.address.address] : null,
+    address: dto.address
+      ? [
+          dto.address.mobile,
+          dto.address.username,
+          dto.address.province,
+          dto.address.city,
+          dto.address.district,
+          dto.address.street ?? '',
+          dto.address.address,
+        ]
+      : null,
     phone: dto.phone ?? null,
     remark: dto.remark ?? null,
     team_id: dto.team_id ?? null,
   });
   return createHash('sha256').update(canonical).digest('hex');
 }
-

@@ -55,7 +55,8 @@ export class GroupBuyingOrderAdminController {
   @Get('getorderlist')
   @ApiOperation({
     summary: '获取团购订单列表',
-    description: 'sort ∈ createTime、payTime、money、qty、sequence（默认 createTime）；order=true 升序，否则降序；sumData 为整个筛选结果的 qty、money 合计。',
+    description:
+      'sort ∈ createTime、payTime、money、qty、sequence（默认 createTime）；order=true 升序，否则降序；sumData 为整个筛选结果的 qty、money 合计。',
   })
   @ApiOkResponse({ type: OrderPage })
   list(@Scope() scope: TenantScope, @Query() q: OrderListQuery) {

@@ -43,7 +43,10 @@ export class OrderAdminController {
 
   @Post('confirmorder')
   @HttpCode(200)
-  @ApiOperation({ summary: '批量确认订单', description: '请求体为订单 id 数组 `[1, 2]`（最多 500 个）：每个已支付订单 → 已确认(8)；其余逐个跳过并给出原因。' })
+  @ApiOperation({
+    summary: '批量确认订单',
+    description: '请求体为订单 id 数组 `[1, 2]`（最多 500 个）：每个已支付订单 → 已确认(8)；其余逐个跳过并给出原因。',
+  })
   @ApiBody({ schema: { type: 'array', items: { type: 'integer' }, example: [1, 2] } })
   @ApiOkResponse({ type: ConfirmResponse })
   async confirm(@Scope() scope: TenantScope, @Body() body: unknown) {
@@ -65,13 +68,25 @@ export class OrderAdminController {
 }
 
 function parseIds(body: unknown): number[] {
-  const list = Array.isArray(body) ? body : body && typeof body === 'object' && Array.isArray((body as { ids?: unknown }).ids) ? (body as { ids: unknown[] }).ids : null;
-  if (!list) throw DomainError.badRequest('参数错误 body: 请求体须为订单 id 数组 (body must be an array of order ids)', [{ field: 'body', message: 'must be an array of ids' }]);
-  if (list.length > MAX_BATCH) throw DomainError.badRequest(`参数错误 body: 一次最多 ${MAX_BATCH} 个 (at most ${MAX_BATCH} ids)`, [{ field: 'body', message: 'too many ids' }]);
+  const list = Array.isArray(body)
+    ? body
+    : body && typeof body === 'object' && Array.isArray((body as { ids?: unknown }).ids)
+      ? (body as { ids: unknown[] }).ids
+      : null;
+  if (!list)
+    throw DomainError.badRequest('参数错误 body: 请求体须为订单 id 数组 (body must be an array of order ids)', [
+      { field: 'body', message: 'must be an array of ids' },
+    ]);
+  if (list.length > MAX_BATCH)
+    throw DomainError.badRequest(`参数错误 body: 一次最多 ${MAX_BATCH} 个 (at most ${MAX_BATCH} ids)`, [
+      { field: 'body', message: 'too many ids' },
+    ]);
   return list.map((v, i) => {
     const n = typeof v === 'string' && /^\d+$/.test(v.trim()) ? Number(v) : v;
     if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 1) {
-      throw DomainError.badRequest(`参数错误 body[${i}]: 订单 id 须为正整数 (must be a positive integer)`, [{ field: `body[${i}]`, message: 'must be a positive integer' }]);
+      throw DomainError.badRequest(`参数错误 body[${i}]: 订单 id 须为正整数 (must be a positive integer)`, [
+        { field: `body[${i}]`, message: 'must be a positive integer' },
+      ]);
     }
     return n;
   });

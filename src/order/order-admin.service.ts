@@ -50,7 +50,15 @@ export class OrderAdminService {
         const moved = await this.orders.move(em, id, [OrderStatus.PAID], OrderStatus.CONFIRMED, { tenantId: scope.tenantId });
         if (moved) {
           const actor = { type: 'admin' as const, id: scope.adminId };
-          await this.audit.log(em, { tenantId: scope.tenantId, orderId: id, shopId: o.shop_id, action: 'confirm', actor, from: OrderStatus.PAID, to: OrderStatus.CONFIRMED });
+          await this.audit.log(em, {
+            tenantId: scope.tenantId,
+            orderId: id,
+            shopId: o.shop_id,
+            action: 'confirm',
+            actor,
+            from: OrderStatus.PAID,
+            to: OrderStatus.CONFIRMED,
+          });
         }
         return moved;
       });

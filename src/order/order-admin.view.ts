@@ -14,7 +14,8 @@ export class AdminOrderView {
   @ApiProperty({ description: '团购Id' }) groupBuyingId: number;
   @ApiProperty({ description: '团购名称' }) groupBuyingName: string;
   @ApiProperty({ description: '序号（该团购已支付订单中的序号，无空缺）', nullable: true, type: Number }) sequence: number | null;
-  @ApiProperty({ description: '0:未支付; 1:已支付; 2:已退款; 3:已发货; 4:已完成; 5:已过期; 6:已关闭; 7:支付失败; 8:已确认' }) status: number;
+  @ApiProperty({ description: '0:未支付; 1:已支付; 2:已退款; 3:已发货; 4:已完成; 5:已过期; 6:已关闭; 7:支付失败; 8:已确认' })
+  status: number;
   @ApiProperty({ description: '状态名称' }) statusName: string;
   @ApiProperty({ description: '购买人Id' }) userId: number;
   @ApiProperty({ description: '购买人OpenId' }) userOpenId: string;

@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository, SelectQueryBuilder } from 'typeorm';
 import { User } from '../auth/user.entity';
 import { AdminPage, adminPaging } from '../common/pagination';
+import { escapeLike, LIKE_ESCAPE } from '../common/like';
 import { intOf, moneySumOf, rangeEnd, rangeStart } from '../common/query';
 import { GroupBuying } from '../group-buying/group-buying.entity';
 import { DealStockService } from '../group-buying/deal-stock.service';
@@ -40,7 +41,11 @@ export class OrderQueryService {
   /** The deal with its latest orders and its distinct paying buyers (seed 001 `get`). */
   async dealDetail(scope: TenantScope, id: number): Promise<DealDetailView> {
     const deal = await this.deals.view(scope, id);
-    const latest = await this.orders.find({ where: { groupBuyingId: deal.id, tenantId: scope.tenantId }, order: { id: 'DESC' }, take: DETAIL_LIMIT });
+    const latest = await this.orders.find({
+      where: { groupBuyingId: deal.id, tenantId: scope.tenantId },
+      order: { id: 'DESC' },
+      take: DETAIL_LIMIT,
+    });
     const buyers = await this.orders
       .createQueryBuilder('o')
       .innerJoin(User, 'u', 'u.id = o.userId')
@@ -86,7 +91,7 @@ export class OrderQueryService {
       // withDeleted before the join: TypeORM adds `deletedAt IS NULL` to the join condition at join time
       qb.withDeleted()
         .innerJoin(GroupBuying, 'g', 'g.id = o.groupBuyingId')
-        .andWhere('g.name LIKE :dealName', { dealName: `%${q.name.trim()}%` });
+        .andWhere(`g.name LIKE :dealName ${LIKE_ESCAPE}`, { dealName: `%${escapeLike(q.name.trim())}%` });
     }
     return this.page(qb, q, SORT_COLUMNS[q.sort ?? 'createTime'], q.order === true ? 'ASC' : 'DESC');
   }
@@ -103,7 +108,11 @@ export class OrderQueryService {
     const shopName = new Map(shops.map((s) => [s.id, s.name]));
     const user = new Map(users.map((u) => [u.id, u]));
     return orders.map((o) =>
-      toAdminOrderView(o, { shopName: shopName.get(o.shopId), groupBuyingName: dealName.get(o.groupBuyingId), user: user.get(o.userId) ?? null }),
+      toAdminOrderView(o, {
+        shopName: shopName.get(o.shopId),
+        groupBuyingName: dealName.get(o.groupBuyingId),
+        user: user.get(o.userId) ?? null,
+      }),
     );
   }
 
@@ -115,8 +124,8 @@ export class OrderQueryService {
     const kw = q.keyword?.trim();
     if (kw) {
       qb.leftJoin(User, 'u', 'u.id = o.userId').andWhere(
-        '(o.code LIKE :kw OR u.nickname LIKE :kw OR o.phone LIKE :kw OR o.productName LIKE :kw)',
-        { kw: `%${kw}%` },
+        `(o.code LIKE :kw ${LIKE_ESCAPE} OR u.nickname LIKE :kw ${LIKE_ESCAPE} OR o.phone LIKE :kw ${LIKE_ESCAPE} OR o.productName LIKE :kw ${LIKE_ESCAPE})`,
+        { kw: `%${escapeLike(kw)}%` },
       );
     }
     return qb;
@@ -138,7 +147,8 @@ export class OrderQueryService {
       .getRawOne<Record<string, unknown>>();
     const totalCount = intOf(sums?.totalCount);
     // every join here is to-one, so offset/limit page the orders themselves
-    const rows = totalCount > skip ? await qb.orderBy(sortColumn, direction).addOrderBy('o.id', direction).offset(skip).limit(take).getMany() : [];
+    const rows =
+      totalCount > skip ? await qb.orderBy(sortColumn, direction).addOrderBy('o.id', direction).offset(skip).limit(take).getMany() : [];
     return {
       data: await this.views(rows),
       pageIndex,

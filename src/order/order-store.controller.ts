@@ -1,5 +1,15 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiExtraModels, ApiHeader, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBody,
+  ApiConsumes,
+  ApiExtraModels,
+  ApiHeader,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiTags,
+} from '@nestjs/swagger';
 import { CurrentUser, UserAuth } from '../auth/auth.decorators';
 import type { StoreIdentity } from '../auth/auth.types';
 import { storeOk } from '../common/envelope';
@@ -136,7 +146,9 @@ export class OrderStoreController {
   @ApiOkResponse({ type: CheckoutResponse })
   async create(@CurrentUser() u: StoreIdentity, @Body() dto: CreateOrderDto, @Headers('idempotency-key') key: string | undefined) {
     if (key !== undefined && !IDEMPOTENCY_KEY_RE.test(key)) {
-      throw DomainError.badRequest('参数错误 Idempotency-Key: 1-255 visible ASCII characters', [{ field: 'Idempotency-Key', message: '1-255 visible ASCII characters' }]);
+      throw DomainError.badRequest('参数错误 Idempotency-Key: 1-255 visible ASCII characters', [
+        { field: 'Idempotency-Key', message: '1-255 visible ASCII characters' },
+      ]);
     }
     return storeOk(await this.checkout.create(u.userId, dto, key));
   }
@@ -150,7 +162,10 @@ export class OrderStoreController {
 
   @Post('order_list')
   @HttpCode(200)
-  @ApiOperation({ summary: '订单列表', description: '订单状态（0：待支付，1：待收货，2：待评价，3：已完成，4：已退款）；不传为全部；按下单时间倒序。' })
+  @ApiOperation({
+    summary: '订单列表',
+    description: '订单状态（0：待支付，1：待收货，2：待评价，3：已完成，4：已退款）；不传为全部；按下单时间倒序。',
+  })
   @ApiConsumes('application/json', 'application/x-www-form-urlencoded')
   @ApiOkResponse({ type: OrderListResponse })
   async list(@CurrentUser() u: StoreIdentity, @Body() dto: OrderListDto) {
@@ -197,4 +212,3 @@ export class OrderStoreController {
     return storeOk();
   }
 }
-

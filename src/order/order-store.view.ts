@@ -9,7 +9,8 @@ import { TeamView } from '../team/team.view';
 export class StoreOrderView {
   @ApiProperty({ description: '订单编号' }) code: string;
   @ApiProperty({ description: '支付单号（同一次下单的订单共用）' }) pay_no: string;
-  @ApiProperty({ description: '0:未支付; 1:已支付; 2:已退款; 3:已发货; 4:已完成; 5:已过期; 6:已关闭; 7:支付失败; 8:已确认' }) status: number;
+  @ApiProperty({ description: '0:未支付; 1:已支付; 2:已退款; 3:已发货; 4:已完成; 5:已过期; 6:已关闭; 7:支付失败; 8:已确认' })
+  status: number;
   @ApiProperty({ description: '状态名称' }) status_name: string;
   @ApiProperty({ description: '团购 id' }) group_buying_id: number;
   @ApiProperty({ description: '商品名称' }) product_name: string;
@@ -31,7 +32,10 @@ export class StoreOrderView {
   @ApiProperty({ description: '下单时间' }) create_time: string;
   @ApiProperty({ description: '支付时间', nullable: true, type: String }) pay_time: string | null;
   @ApiProperty({ description: '支付截止时间' }) expire_time: string;
-  @ApiPropertyOptional({ description: '拼团（仅拼团订单，同 GET /api/group/team/{id}）', nullable: true, type: TeamView }) team: Record<string, unknown> | null;
+  @ApiPropertyOptional({ description: '拼团（仅拼团订单，同 GET /api/group/team/{id}）', nullable: true, type: TeamView }) team: Record<
+    string,
+    unknown
+  > | null;
   @ApiProperty({ description: '是否已评价' }) reviewed: boolean;
 }
 

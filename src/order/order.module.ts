@@ -51,6 +51,16 @@ import { TeamClosingService } from './team-closing.service';
     TeamClosingService,
     DealCountersService,
   ],
-  exports: [SettlementService, OrderService, RefundService, PaymentEventsService, FulfilmentService, OrderLogService, CheckoutSweepService, TeamClosingService, DealCountersService],
+  exports: [
+    SettlementService,
+    OrderService,
+    RefundService,
+    PaymentEventsService,
+    FulfilmentService,
+    OrderLogService,
+    CheckoutSweepService,
+    TeamClosingService,
+    DealCountersService,
+  ],
 })
 export class OrderModule {}

@@ -145,13 +145,11 @@ export class OrderRepository {
   /** from → paid with its sequence number; a pickup order also gets its 8-digit code, unique among the shop's open orders. */
   async markPaid(em: EntityManager, id: number, from: number[], payTime: Date, sequence: number, withCode: boolean): Promise<void> {
     if (!withCode) {
-      await execute(em, `UPDATE group_buying_order SET status = ?, pay_time = ?, sequence = ?, update_time = CURRENT_TIMESTAMP WHERE id = ? AND status IN (${marks(from.length)})`, [
-        OrderStatus.PAID,
-        dbDate(em, payTime),
-        sequence,
-        id,
-        ...from,
-      ]);
+      await execute(
+        em,
+        `UPDATE group_buying_order SET status = ?, pay_time = ?, sequence = ?, update_time = CURRENT_TIMESTAMP WHERE id = ? AND status IN (${marks(from.length)})`,
+        [OrderStatus.PAID, dbDate(em, payTime), sequence, id, ...from],
+      );
       return;
     }
     await retryOnDuplicate(async () => {
@@ -168,7 +166,11 @@ export class OrderRepository {
   async assignDeliverCode(em: EntityManager, id: number): Promise<void> {
     await retryOnDuplicate(async () => {
       const code = newDeliverCode();
-      await execute(em, 'UPDATE group_buying_order SET deliver_code = ?, open_deliver_code = ?, update_time = CURRENT_TIMESTAMP WHERE id = ? AND deliver_code IS NULL', [code, code, id]);
+      await execute(
+        em,
+        'UPDATE group_buying_order SET deliver_code = ?, open_deliver_code = ?, update_time = CURRENT_TIMESTAMP WHERE id = ? AND deliver_code IS NULL',
+        [code, code, id],
+      );
     });
   }
 
@@ -185,18 +187,24 @@ export class OrderRepository {
 
   /** A checkout's orders in `from` → `to`. */
   async moveCheckoutOrders(em: EntityManager, checkoutId: number, from: number[], to: number): Promise<void> {
-    await execute(em, `UPDATE group_buying_order SET status = ?, update_time = CURRENT_TIMESTAMP WHERE checkout_id = ? AND status IN (${marks(from.length)})`, [
-      to,
-      checkoutId,
-      ...from,
-    ]);
+    await execute(
+      em,
+      `UPDATE group_buying_order SET status = ?, update_time = CURRENT_TIMESTAMP WHERE checkout_id = ? AND status IN (${marks(from.length)})`,
+      [to, checkoutId, ...from],
+    );
   }
 
   /**
    * One order from `from` → `to` with optional column changes; the pickup code leaves the open-code
    * index when the order can no longer be picked up. True when this call moved it.
    */
-  async move(em: EntityManager, id: number, from: number[], to: number, set: { trackingNo?: string; closeCode?: boolean; tenantId?: number } = {}): Promise<boolean> {
+  async move(
+    em: EntityManager,
+    id: number,
+    from: number[],
+    to: number,
+    set: { trackingNo?: string; closeCode?: boolean; tenantId?: number } = {},
+  ): Promise<boolean> {
     const cols = ['status = ?'];
     const params: unknown[] = [to];
     if (set.trackingNo !== undefined) {
@@ -210,7 +218,11 @@ export class OrderRepository {
       cond = ' AND tenant_id = ?';
       params.push(set.tenantId);
     }
-    const n = await execute(em, `UPDATE group_buying_order SET ${cols.join(', ')}, update_time = CURRENT_TIMESTAMP WHERE id = ? AND status IN (${marks(from.length)})${cond}`, params);
+    const n = await execute(
+      em,
+      `UPDATE group_buying_order SET ${cols.join(', ')}, update_time = CURRENT_TIMESTAMP WHERE id = ? AND status IN (${marks(from.length)})${cond}`,
+      params,
+    );
     return n === 1;
   }
 
@@ -224,12 +236,17 @@ export class OrderRepository {
     return n === 1;
   }
 
-  async setRefundStatus(em: EntityManager, id: number, to: 'processing' | 'success' | 'failed' | 'abnormal', onlyFrom?: 'processing'): Promise<void> {
-    await execute(em, `UPDATE group_buying_order SET refund_status = ?, update_time = CURRENT_TIMESTAMP WHERE id = ?${onlyFrom ? ' AND refund_status = ?' : ''}`, [
-      to,
-      id,
-      ...(onlyFrom ? [onlyFrom] : []),
-    ]);
+  async setRefundStatus(
+    em: EntityManager,
+    id: number,
+    to: 'processing' | 'success' | 'failed' | 'abnormal',
+    onlyFrom?: 'processing',
+  ): Promise<void> {
+    await execute(
+      em,
+      `UPDATE group_buying_order SET refund_status = ?, update_time = CURRENT_TIMESTAMP WHERE id = ?${onlyFrom ? ' AND refund_status = ?' : ''}`,
+      [to, id, ...(onlyFrom ? [onlyFrom] : [])],
+    );
   }
 
   /** Refunded: status 2, refund success, the pickup code closed; only from `from` while processing. */
@@ -243,7 +260,11 @@ export class OrderRepository {
   }
 
   async markReviewed(em: EntityManager, id: number, userId: number, score: number, content: string): Promise<boolean> {
-    const n = await execute(em, 'UPDATE group_buying_order SET reviewed = 1, update_time = CURRENT_TIMESTAMP WHERE id = ? AND status = ? AND reviewed = 0', [id, OrderStatus.COMPLETED]);
+    const n = await execute(
+      em,
+      'UPDATE group_buying_order SET reviewed = 1, update_time = CURRENT_TIMESTAMP WHERE id = ? AND status = ? AND reviewed = 0',
+      [id, OrderStatus.COMPLETED],
+    );
     if (n !== 1) return false;
     await insertId(em, 'INSERT INTO order_review (order_id, user_id, score, content) VALUES (?, ?, ?, ?)', [id, userId, score, content]);
     return true;
@@ -252,7 +273,11 @@ export class OrderRepository {
   /** The deals of these checkouts' orders (by pay_no, which orders are indexed by). */
   async dealsOfPayNos(payNos: string[]): Promise<number[]> {
     if (!payNos.length) return [];
-    const found = await rows<{ group_buying_id: number }>(this.ds, `SELECT DISTINCT group_buying_id FROM group_buying_order WHERE pay_no IN (${marks(payNos.length)})`, payNos);
+    const found = await rows<{ group_buying_id: number }>(
+      this.ds,
+      `SELECT DISTINCT group_buying_id FROM group_buying_order WHERE pay_no IN (${marks(payNos.length)})`,
+      payNos,
+    );
     return found.map((r) => Number(r.group_buying_id));
   }
 
@@ -273,11 +298,11 @@ export class OrderRepository {
 
   /** An open pickup order with this code in the shop. */
   async byOpenCode(tenantId: number, shopId: number, code: string): Promise<OrderRow | undefined> {
-    const [o] = await rows<OrderRow>(this.ds, `SELECT ${COLUMNS} FROM group_buying_order WHERE tenant_id = ? AND shop_id = ? AND open_deliver_code = ? AND deliver_type = 1`, [
-      tenantId,
-      shopId,
-      code,
-    ]);
+    const [o] = await rows<OrderRow>(
+      this.ds,
+      `SELECT ${COLUMNS} FROM group_buying_order WHERE tenant_id = ? AND shop_id = ? AND open_deliver_code = ? AND deliver_type = 1`,
+      [tenantId, shopId, code],
+    );
     return o;
   }
 
@@ -291,11 +316,11 @@ export class OrderRepository {
 
   /** Entries of `action` for a shop since `since` (rate limits on pickup codes). */
   async countLogs(shopId: number, action: string, since: Date): Promise<number> {
-    const [{ n }] = await rows<{ n: number | string }>(this.ds, 'SELECT COUNT(*) AS n FROM order_log WHERE shop_id = ? AND action = ? AND create_time > ?', [
-      shopId,
-      action,
-      dbDate(this.ds, since),
-    ]);
+    const [{ n }] = await rows<{ n: number | string }>(
+      this.ds,
+      'SELECT COUNT(*) AS n FROM order_log WHERE shop_id = ? AND action = ? AND create_time > ?',
+      [shopId, action, dbDate(this.ds, since)],
+    );
     return Number(n);
   }
 }

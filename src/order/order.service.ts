@@ -76,7 +76,10 @@ export class OrderService {
     }
     const [list, total] = await this.orders.findAndCount({ where, order: { createTime: 'DESC', id: 'DESC' }, skip, take });
     // the page's teams in one load (two queries), not one per order
-    const teams = await this.teams.views(list.filter((o) => o.teamId !== null).map((o) => o.teamId as number), userId);
+    const teams = await this.teams.views(
+      list.filter((o) => o.teamId !== null).map((o) => o.teamId as number),
+      userId,
+    );
     return { list: list.map((o) => toStoreOrderView(o, teamOf(o, teams))), total, page, limit };
   }
 
@@ -109,7 +112,9 @@ export class OrderService {
       if (await runTx(this.ds, (em) => this.checkoutRows.setPrepayIfUnpaid(em, checkout.id, outcome.prepayId))) {
         return { paid: false, pay_no: checkout.payNo, ...outcome.clientParams };
       }
-      await this.provider.close(checkout.payNo).catch((e: Error) => this.logger.warn(`close ${checkout.payNo} after a lost race failed: ${e.message}`));
+      await this.provider
+        .close(checkout.payNo)
+        .catch((e: Error) => this.logger.warn(`close ${checkout.payNo} after a lost race failed: ${e.message}`));
       const fresh = await this.checkouts.findOneOrFail({ where: { id: checkout.id } });
       if (fresh.status === OrderStatus.PAID) return paid();
       throw DomainError.payTimeout();
@@ -135,7 +140,8 @@ export class OrderService {
       const q = await this.provider.query(checkout.payNo);
       if (q.state === 'paid') {
         const settled = await this.payments.settleReported(checkout.id, q.transactionId, q.amount);
-        if (settled === 'mismatch') throw DomainError.conflict('支付金额与订单不符，已转人工处理 (the payment reported does not match the order)');
+        if (settled === 'mismatch')
+          throw DomainError.conflict('支付金额与订单不符，已转人工处理 (the payment reported does not match the order)');
         throw DomainError.conflict('订单已支付，不能取消 (already paid)');
       }
       if (q.state === 'unknown') throw new DomainError(503, 503, '支付状态未知，请稍后再试 (payment state unknown)');
@@ -146,7 +152,9 @@ export class OrderService {
         throw new DomainError(503, 503, '支付服务暂不可用，请稍后再试 (payment provider unavailable)');
       }
     }
-    const done = await runTx(this.ds, (em) => this.settlement.release(em, order.checkoutId, OrderStatus.CLOSED, { type: 'user', id: userId }));
+    const done = await runTx(this.ds, (em) =>
+      this.settlement.release(em, order.checkoutId, OrderStatus.CLOSED, { type: 'user', id: userId }),
+    );
     if (!done) {
       const fresh = await this.mine(userId, code);
       assertTransition(fresh.status, OrderStatus.CLOSED);
@@ -159,24 +167,37 @@ export class OrderService {
   async take(userId: number, code: string): Promise<void> {
     const order = await this.mine(userId, code);
     if (order.status !== OrderStatus.SHIPPED) {
-      throw DomainError.conflict(`订单状态为「${ORDER_STATUS_NAMES[order.status]}」，只有已发货的订单可以确认收货 (order is ${order.status}; only shipped orders can be received)`);
+      throw DomainError.conflict(
+        `订单状态为「${ORDER_STATUS_NAMES[order.status]}」，只有已发货的订单可以确认收货 (order is ${order.status}; only shipped orders can be received)`,
+      );
     }
     await runTx(this.ds, async (em) => {
       if (!(await this.orderRows.move(em, order.id, [OrderStatus.SHIPPED], OrderStatus.COMPLETED, { closeCode: true }))) {
         throw DomainError.conflict('订单状态已变化，请刷新 (order changed meanwhile)');
       }
       const actor = { type: 'user' as const, id: userId };
-      await this.audit.log(em, { tenantId: order.tenantId, orderId: order.id, shopId: order.shopId, action: 'take', actor, from: OrderStatus.SHIPPED, to: OrderStatus.COMPLETED });
+      await this.audit.log(em, {
+        tenantId: order.tenantId,
+        orderId: order.id,
+        shopId: order.shopId,
+        action: 'take',
+        actor,
+        from: OrderStatus.SHIPPED,
+        to: OrderStatus.COMPLETED,
+      });
     });
   }
 
   async comment(userId: number, dto: CommentDto): Promise<void> {
     const order = await this.mine(userId, dto.code);
     if (order.status !== OrderStatus.COMPLETED) {
-      throw DomainError.conflict(`订单状态为「${ORDER_STATUS_NAMES[order.status]}」，只能评价已完成的订单 (only completed orders can be reviewed)`);
+      throw DomainError.conflict(
+        `订单状态为「${ORDER_STATUS_NAMES[order.status]}」，只能评价已完成的订单 (only completed orders can be reviewed)`,
+      );
     }
     await runTx(this.ds, async (em) => {
-      if (!(await this.orderRows.markReviewed(em, order.id, userId, dto.score, dto.content))) throw DomainError.conflict('订单已评价 (already reviewed)');
+      if (!(await this.orderRows.markReviewed(em, order.id, userId, dto.score, dto.content)))
+        throw DomainError.conflict('订单已评价 (already reviewed)');
     });
   }
 }

@@ -67,14 +67,22 @@ describe('order state machine', () => {
     it('names the current state in Chinese and English', () => {
       expect(() => assertTransition(5, 1)).not.toThrow();
       expect(() => assertTransition(6, 1)).not.toThrow();
-      expect(() => assertTransition(6, 2)).toThrow('订单状态为「已关闭」，不能变为「已退款」 (order is closed (6); cannot become refunded (2))');
-      expect(() => assertTransition(0, 2)).toThrow('订单状态为「未支付」，不能变为「已退款」 (order is unpaid (0); cannot become refunded (2))');
-      expect(() => assertTransition(5, 4)).toThrow('订单状态为「已过期」，不能变为「已完成」 (order is expired (5); cannot become completed (4))');
+      expect(() => assertTransition(6, 2)).toThrow(
+        '订单状态为「已关闭」，不能变为「已退款」 (order is closed (6); cannot become refunded (2))',
+      );
+      expect(() => assertTransition(0, 2)).toThrow(
+        '订单状态为「未支付」，不能变为「已退款」 (order is unpaid (0); cannot become refunded (2))',
+      );
+      expect(() => assertTransition(5, 4)).toThrow(
+        '订单状态为「已过期」，不能变为「已完成」 (order is expired (5); cannot become completed (4))',
+      );
       expect(() => assertTransition(7, 6)).toThrow('(order is payment failed (7); cannot become closed (6))');
     });
 
     it('refuses an unknown status with a readable 409', () => {
-      expect(() => assertTransition(42, 1)).toThrow('订单状态为「未知状态42」，不能变为「已支付」 (order is unknown (42); cannot become paid (1))');
+      expect(() => assertTransition(42, 1)).toThrow(
+        '订单状态为「未知状态42」，不能变为「已支付」 (order is unknown (42); cannot become paid (1))',
+      );
     });
   });
 

@@ -42,7 +42,13 @@ export class PaymentEventsService {
 
   private async onPaid(e: Extract<NotifyEvent, { kind: 'paid' }>): Promise<void> {
     const c = await this.checkouts.findByPayNo(e.payNo);
-    const mismatch = !c ? 'out_trade_no' : !e.amount || !e.amount.eq(money(c.total_price)) ? 'amount' : e.tradeState !== 'SUCCESS' ? 'trade_state' : null;
+    const mismatch = !c
+      ? 'out_trade_no'
+      : !e.amount || !e.amount.eq(money(c.total_price))
+        ? 'amount'
+        : e.tradeState !== 'SUCCESS'
+          ? 'trade_state'
+          : null;
     if (mismatch) {
       this.logger.warn(`notify rejected: ${mismatch} does not match (out_trade_no ${e.payNo})`);
       throw new DomainError(400, 400, `${mismatch} does not match`);
@@ -62,10 +68,20 @@ export class PaymentEventsService {
    * A payment a provider's query reports: settled only when its amount is the checkout's (§12), else
    * left alone and logged for a person ('mismatch').
    */
-  async settleReported(checkoutId: number, transactionId: string, amount: Big, payTime = new Date()): Promise<'paid' | 'already' | 'refunded' | 'mismatch'> {
+  async settleReported(
+    checkoutId: number,
+    transactionId: string,
+    amount: Big,
+    payTime = new Date(),
+  ): Promise<'paid' | 'already' | 'refunded' | 'mismatch'> {
     const c = await this.checkouts.find(this.ds, checkoutId);
     if (!c || !amount.eq(money(String(c.total_price)))) {
-      this.logger.error({ msg: 'provider reports a payment whose amount does not match the checkout; left for a person', checkoutId, payNo: c?.pay_no, amount: amount.toFixed(2) });
+      this.logger.error({
+        msg: 'provider reports a payment whose amount does not match the checkout; left for a person',
+        checkoutId,
+        payNo: c?.pay_no,
+        amount: amount.toFixed(2),
+      });
       return 'mismatch';
     }
     return this.settle(checkoutId, transactionId, payTime);

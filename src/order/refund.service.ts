@@ -49,7 +49,12 @@ export class RefundService {
    * retry (the provider treats a repeat as the same refund, so it can never pay twice); a refund still
    * processing or abnormal is not asked again (409). An order of a late payment (§6) stays as it is.
    */
-  async refundOrder(tenantId: number, orderId: number, actor: Actor, reason: string): Promise<{ refundStatus: RefundStatus; message: string }> {
+  async refundOrder(
+    tenantId: number,
+    orderId: number,
+    actor: Actor,
+    reason: string,
+  ): Promise<{ refundStatus: RefundStatus; message: string }> {
     const order = await this.orders.find(this.ds, orderId);
     if (!order || Number(order.tenant_id) !== tenantId) throw DomainError.notFound('订单');
     const from = isLateRefund(order) ? [Number(order.status)] : sourcesOf(OrderStatus.REFUNDED);
@@ -72,7 +77,15 @@ export class RefundService {
       if (!(await this.payments.openRefund(em, { tenantId, orderId: order.id, payNo: order.pay_no, outRefundNo, amount, reason }))) {
         throw DomainError.conflict('退款处理中 (a refund of this order is processing)');
       }
-      await this.audit.log(em, { tenantId, orderId: order.id, shopId: order.shop_id, action: 'refund', actor, from: order.status, detail: outRefundNo });
+      await this.audit.log(em, {
+        tenantId,
+        orderId: order.id,
+        shopId: order.shop_id,
+        action: 'refund',
+        actor,
+        from: order.status,
+        detail: outRefundNo,
+      });
     });
     const outcome = await this.send({ payNo: order.pay_no, outRefundNo, amount, checkoutTotal: paid, reason });
     await this.applyOutcome(outRefundNo, outcome, actor);
@@ -114,7 +127,13 @@ export class RefundService {
     const r = await this.payments.findRefund(outRefundNo);
     if (!r || r.status !== 'processing') return { status: 'processing' };
     const checkout = await this.checkouts.findByPayNo(r.payNo);
-    const outcome = await this.send({ payNo: r.payNo, outRefundNo, amount: r.amount, checkoutTotal: money(String(checkout?.total_price ?? 0)), reason: r.reason });
+    const outcome = await this.send({
+      payNo: r.payNo,
+      outRefundNo,
+      amount: r.amount,
+      checkoutTotal: money(String(checkout?.total_price ?? 0)),
+      reason: r.reason,
+    });
     await this.applyOutcome(outRefundNo, outcome, actor);
     return outcome;
   }
@@ -125,18 +144,41 @@ export class RefundService {
     return runTx(this.ds, async (em) => {
       const r = await this.payments.findRefund(outRefundNo, em);
       if (!r) return false;
-      if (!(await this.payments.settleRefund(em, outRefundNo, outcome.status as 'success' | 'failed' | 'abnormal', outcome.providerRefundId ?? null))) return false;
+      if (
+        !(await this.payments.settleRefund(
+          em,
+          outRefundNo,
+          outcome.status as 'success' | 'failed' | 'abnormal',
+          outcome.providerRefundId ?? null,
+        ))
+      )
+        return false;
       const o = (await this.orders.find(em, r.orderId))!;
       if (outcome.status === 'failed' || outcome.status === 'abnormal') {
         await this.orders.setRefundStatus(em, o.id, outcome.status, 'processing');
         const action = outcome.status === 'failed' ? 'refund_failed' : 'refund_abnormal';
-        await this.audit.log(em, { tenantId: r.tenantId, orderId: o.id, shopId: o.shop_id, action, actor, detail: (outcome.message ?? '').slice(0, 400) });
+        await this.audit.log(em, {
+          tenantId: r.tenantId,
+          orderId: o.id,
+          shopId: o.shop_id,
+          action,
+          actor,
+          detail: (outcome.message ?? '').slice(0, 400),
+        });
         return true;
       }
       if (isLateRefund(o)) {
         // a late payment given back: the order stays expired (or closed), its stock was never taken
         await this.orders.setRefundStatus(em, o.id, 'success', 'processing');
-        await this.audit.log(em, { tenantId: r.tenantId, orderId: o.id, shopId: o.shop_id, action: 'refund_success', actor, from: o.status, to: o.status });
+        await this.audit.log(em, {
+          tenantId: r.tenantId,
+          orderId: o.id,
+          shopId: o.shop_id,
+          action: 'refund_success',
+          actor,
+          from: o.status,
+          to: o.status,
+        });
         return true;
       }
       const done = await this.orders.markRefunded(em, o.id, sourcesOf(OrderStatus.REFUNDED));
@@ -145,7 +187,15 @@ export class RefundService {
         if (o.team_id !== null) await this.teams.seatRefunded(em, Number(o.team_id), o.id);
         // goods back on sale; the refunded units leave payedCount (orderCount still counts the order)
         await this.deals.giveBackRefunded(em, Number(o.group_buying_id), Number(o.qty));
-        await this.audit.log(em, { tenantId: r.tenantId, orderId: o.id, shopId: o.shop_id, action: 'refund_success', actor, from: o.status, to: OrderStatus.REFUNDED });
+        await this.audit.log(em, {
+          tenantId: r.tenantId,
+          orderId: o.id,
+          shopId: o.shop_id,
+          action: 'refund_success',
+          actor,
+          from: o.status,
+          to: OrderStatus.REFUNDED,
+        });
       }
       return done;
     });
@@ -160,5 +210,6 @@ const isLateRefund = (o: { status: number }) => Number(o.status) === OrderStatus
 
 function refusedRefund(refundStatus: string): void {
   if (refundStatus === 'processing') throw DomainError.conflict('退款处理中 (a refund of this order is processing)');
-  if (refundStatus === 'abnormal') throw DomainError.conflict('退款异常，需人工处理，不能重试 (the refund is abnormal at the provider and needs a person)');
+  if (refundStatus === 'abnormal')
+    throw DomainError.conflict('退款异常，需人工处理，不能重试 (the refund is abnormal at the provider and needs a person)');
 }

@@ -43,10 +43,17 @@ export class SettlementService {
    * `enforceExpiry` (default): refuse when the checkout's expire_time has passed, so a payment at the
    * same instant as the sweep ends in exactly one state.
    */
-  async settle(em: EntityManager, checkoutId: number, payTime: Date, actor: Actor, opts: { transactionId?: string; enforceExpiry?: boolean } = {}): Promise<boolean> {
+  async settle(
+    em: EntityManager,
+    checkoutId: number,
+    payTime: Date,
+    actor: Actor,
+    opts: { transactionId?: string; enforceExpiry?: boolean } = {},
+  ): Promise<boolean> {
     // only an unpaid checkout is paid here; one expired or cancelled meanwhile is settleLate's
     const from = sourcesOf(OrderStatus.PAID).filter((s) => s !== OrderStatus.EXPIRED && s !== OrderStatus.CLOSED);
-    if (!(await this.checkouts.markPaid(em, checkoutId, from, payTime, opts.transactionId ?? null, opts.enforceExpiry !== false))) return false;
+    if (!(await this.checkouts.markPaid(em, checkoutId, from, payTime, opts.transactionId ?? null, opts.enforceExpiry !== false)))
+      return false;
     await this.markOrdersPaid(em, checkoutId, payTime, from, actor);
     return true;
   }
@@ -61,7 +68,15 @@ export class SettlementService {
       const sequence = await this.deals.nextSequence(em, Number(o.group_buying_id), Number(o.qty));
       // a team order gets its pickup code only when the team forms (§7)
       await this.orders.markPaid(em, Number(o.id), from, payTime, sequence, Number(o.deliver_type) === 1 && o.team_id === null);
-      await this.audit.log(em, { tenantId: o.tenant_id, orderId: o.id, shopId: o.shop_id, action: 'pay', actor, from: o.status, to: OrderStatus.PAID });
+      await this.audit.log(em, {
+        tenantId: o.tenant_id,
+        orderId: o.id,
+        shopId: o.shop_id,
+        action: 'pay',
+        actor,
+        from: o.status,
+        to: OrderStatus.PAID,
+      });
       if (o.team_id !== null) await this.seatPaid(em, o, actor);
     }
   }
@@ -70,7 +85,15 @@ export class SettlementService {
     const teamId = Number(o.team_id);
     const r = await this.teams.seatPaid(em, teamId, Number(o.id));
     if (r === 'formed' || r === 'joined_formed') await this.giveTeamCodes(em, teamId);
-    if (r === 'formed') await this.audit.log(em, { tenantId: o.tenant_id, orderId: o.id, shopId: o.shop_id, action: 'team_formed', actor, detail: `team ${teamId}` });
+    if (r === 'formed')
+      await this.audit.log(em, {
+        tenantId: o.tenant_id,
+        orderId: o.id,
+        shopId: o.shop_id,
+        action: 'team_formed',
+        actor,
+        detail: `team ${teamId}`,
+      });
   }
 
   /** Every paid pickup order of a formed team without a code gets one. */
@@ -83,7 +106,13 @@ export class SettlementService {
    * Unpaid (0/7) → expired (5) or closed (6): stock back to each deal, orderCount down, the coupon
    * back to its owner. `onlyIfExpired`: the sweep only releases checkouts past their expire_time.
    */
-  async release(em: EntityManager, checkoutId: number, to: 5 | 6, actor: Actor, opts: { now?: Date; onlyIfExpired?: boolean } = {}): Promise<boolean> {
+  async release(
+    em: EntityManager,
+    checkoutId: number,
+    to: 5 | 6,
+    actor: Actor,
+    opts: { now?: Date; onlyIfExpired?: boolean } = {},
+  ): Promise<boolean> {
     const from = sourcesOf(to);
     if (!(await this.checkouts.release(em, checkoutId, from, to, opts.onlyIfExpired ? (opts.now ?? new Date()) : undefined))) return false;
     const checkout = await this.checkouts.find(em, checkoutId);
@@ -93,7 +122,15 @@ export class SettlementService {
     for (const o of orders) if (o.team_id !== null) await this.teams.seatReleased(em, Number(o.team_id), Number(o.id));
     for (const o of orders) {
       await this.deals.giveBack(em, Number(o.group_buying_id), Number(o.qty));
-      await this.audit.log(em, { tenantId: o.tenant_id, orderId: o.id, shopId: o.shop_id, action: to === OrderStatus.EXPIRED ? 'expire' : 'cancel', actor, from: o.status, to });
+      await this.audit.log(em, {
+        tenantId: o.tenant_id,
+        orderId: o.id,
+        shopId: o.shop_id,
+        action: to === OrderStatus.EXPIRED ? 'expire' : 'cancel',
+        actor,
+        from: o.status,
+        to,
+      });
     }
     await this.coupons.returnInTx(em, checkout!.pay_no);
     return true;
@@ -139,7 +176,10 @@ export class SettlementService {
           payNo: o.pay_no,
           outRefundNo,
           amount,
-          reason: status === OrderStatus.EXPIRED ? '支付超时且库存不足，全额退款 (late payment, sold out)' : '订单已取消且库存不足，全额退款 (paid after cancel, sold out)',
+          reason:
+            status === OrderStatus.EXPIRED
+              ? '支付超时且库存不足，全额退款 (late payment, sold out)'
+              : '订单已取消且库存不足，全额退款 (paid after cancel, sold out)',
         });
         await this.orders.setRefundStatus(em, Number(o.id), 'processing');
       }

@@ -98,7 +98,14 @@ export class TeamClosingService {
    */
   async refundFailedTeams(run: SweepRun): Promise<void> {
     const due = await this.teams.failedPaidSeats(run.opts.tenantId, 500);
-    const orders = new Map((await this.orders.byIds(this.ds, due.map((d) => d.orderId))).map((o) => [Number(o.id), o]));
+    const orders = new Map(
+      (
+        await this.orders.byIds(
+          this.ds,
+          due.map((d) => d.orderId),
+        )
+      ).map((o) => [Number(o.id), o]),
+    );
     for (const d of due) {
       if (run.stopping()) return;
       const o = orders.get(d.orderId);
@@ -109,7 +116,11 @@ export class TeamClosingService {
           const out = await this.refunds.refundOrder(d.tenantId, d.orderId, run.opts.actor ?? SYSTEM, '拼团失败，全额退款 (team failed)');
           if (out.refundStatus === 'failed') {
             run.counts.errors++;
-            this.logger.warn({ msg: 'sweep: team refund failed at the provider, retried next run', orderId: d.orderId, reason: out.message });
+            this.logger.warn({
+              msg: 'sweep: team refund failed at the provider, retried next run',
+              orderId: d.orderId,
+              reason: out.message,
+            });
           } else run.counts.refundsSent++;
           refunded = out.refundStatus === 'success';
         }

@@ -33,7 +33,8 @@ export type RefundOutcome = { status: 'success' | 'processing' | 'failed' | 'abn
 /** A refund asked about by its out_refund_no: known (with its state), unknown to the provider, or no answer. */
 export type RefundQueryOutcome = RefundOutcome | { status: 'missing' } | { status: 'unknown' };
 
-export type QueryOutcome = { state: 'paid'; transactionId: string; amount: Big } | { state: 'unpaid' } | { state: 'closed' } | { state: 'unknown' };
+export type QueryOutcome =
+  { state: 'paid'; transactionId: string; amount: Big } | { state: 'unpaid' } | { state: 'closed' } | { state: 'unknown' };
 
 /** The signature headers of a provider's notify. */
 export interface NotifyHeaders {
@@ -48,8 +49,27 @@ export interface NotifyHeaders {
  * what happened, in the provider's words (no order is known here).
  */
 export type NotifyEvent =
-  | { kind: 'paid'; id: string; type: string; payNo: string; transactionId: string; amount: Big | null; tradeState: string; successTime: Date | null; raw: string }
-  | { kind: 'refund'; id: string; type: string; outRefundNo: string; outTradeNo: string; status: string; providerRefundId: string; raw: string }
+  | {
+      kind: 'paid';
+      id: string;
+      type: string;
+      payNo: string;
+      transactionId: string;
+      amount: Big | null;
+      tradeState: string;
+      successTime: Date | null;
+      raw: string;
+    }
+  | {
+      kind: 'refund';
+      id: string;
+      type: string;
+      outRefundNo: string;
+      outTradeNo: string;
+      status: string;
+      providerRefundId: string;
+      raw: string;
+    }
   | { kind: 'other'; id: string; type: string; outTradeNo: string; raw: string };
 
 /**

@@ -48,37 +48,45 @@ const COLUMNS = 'out_refund_no, tenant_id, order_id, pay_no, amount, status, rea
 export class PaymentRecordService {
   constructor(private readonly ds: DataSource) {}
 
-  async recordRefund(em: EntityManager, r: { tenantId: number; orderId: number; payNo: string; outRefundNo: string; amount: Big; reason: string }): Promise<void> {
-    await insertId(em, "INSERT INTO payment_refund (tenant_id, order_id, pay_no, out_refund_no, amount, status, reason) VALUES (?, ?, ?, ?, ?, 'processing', ?)", [
-      r.tenantId,
-      r.orderId,
-      r.payNo,
-      r.outRefundNo,
-      r.amount.toFixed(2),
-      r.reason.slice(0, 255),
-    ]);
+  async recordRefund(
+    em: EntityManager,
+    r: { tenantId: number; orderId: number; payNo: string; outRefundNo: string; amount: Big; reason: string },
+  ): Promise<void> {
+    await insertId(
+      em,
+      "INSERT INTO payment_refund (tenant_id, order_id, pay_no, out_refund_no, amount, status, reason) VALUES (?, ?, ?, ?, ?, 'processing', ?)",
+      [r.tenantId, r.orderId, r.payNo, r.outRefundNo, r.amount.toFixed(2), r.reason.slice(0, 255)],
+    );
   }
 
   /**
    * A refund asked (again) under `outRefundNo`: a new record, or a failed one reopened (the same number,
    * so the provider can never pay it twice). False when that number is processing, done or abnormal.
    */
-  async openRefund(em: EntityManager, r: { tenantId: number; orderId: number; payNo: string; outRefundNo: string; amount: Big; reason: string }): Promise<boolean> {
+  async openRefund(
+    em: EntityManager,
+    r: { tenantId: number; orderId: number; payNo: string; outRefundNo: string; amount: Big; reason: string },
+  ): Promise<boolean> {
     const existing = await this.findRefund(r.outRefundNo, em);
     if (!existing) {
       await this.recordRefund(em, r);
       return true;
     }
-    const n = await execute(em, "UPDATE payment_refund SET status = 'processing', reason = ?, update_time = CURRENT_TIMESTAMP WHERE out_refund_no = ? AND status = 'failed'", [
-      r.reason.slice(0, 255),
-      r.outRefundNo,
-    ]);
+    const n = await execute(
+      em,
+      "UPDATE payment_refund SET status = 'processing', reason = ?, update_time = CURRENT_TIMESTAMP WHERE out_refund_no = ? AND status = 'failed'",
+      [r.reason.slice(0, 255), r.outRefundNo],
+    );
     return n === 1;
   }
 
   /** Money given back or on its way back for a payment (every refund not refused). */
   async committedOf(em: EntityManager, payNo: string): Promise<Big> {
-    const [row] = await rows<{ total: string | number | null }>(em, "SELECT COALESCE(SUM(amount), 0) AS total FROM payment_refund WHERE pay_no = ? AND status <> 'failed'", [payNo]);
+    const [row] = await rows<{ total: string | number | null }>(
+      em,
+      "SELECT COALESCE(SUM(amount), 0) AS total FROM payment_refund WHERE pay_no = ? AND status <> 'failed'",
+      [payNo],
+    );
     return money(String(row?.total ?? 0)).round(2);
   }
 
@@ -88,19 +96,28 @@ export class PaymentRecordService {
   }
 
   /** processing → success | failed | abnormal, once; true when this call settled it. */
-  async settleRefund(em: EntityManager, outRefundNo: string, status: 'success' | 'failed' | 'abnormal', providerRefundId: string | null): Promise<boolean> {
-    const n = await execute(em, "UPDATE payment_refund SET status = ?, provider_refund_id = ?, update_time = CURRENT_TIMESTAMP WHERE out_refund_no = ? AND status = 'processing'", [
-      status,
-      providerRefundId,
-      outRefundNo,
-    ]);
+  async settleRefund(
+    em: EntityManager,
+    outRefundNo: string,
+    status: 'success' | 'failed' | 'abnormal',
+    providerRefundId: string | null,
+  ): Promise<boolean> {
+    const n = await execute(
+      em,
+      "UPDATE payment_refund SET status = ?, provider_refund_id = ?, update_time = CURRENT_TIMESTAMP WHERE out_refund_no = ? AND status = 'processing'",
+      [status, providerRefundId, outRefundNo],
+    );
     return n === 1;
   }
 
   /** Refunds of these orders still processing. */
   async processingOf(orderIds: number[]): Promise<RefundRecord[]> {
     if (!orderIds.length) return [];
-    const found = await rows<RefundDbRow>(this.ds, `SELECT ${COLUMNS} FROM payment_refund WHERE status = 'processing' AND order_id IN (${marks(orderIds.length)}) ORDER BY id`, orderIds);
+    const found = await rows<RefundDbRow>(
+      this.ds,
+      `SELECT ${COLUMNS} FROM payment_refund WHERE status = 'processing' AND order_id IN (${marks(orderIds.length)}) ORDER BY id`,
+      orderIds,
+    );
     return found.map(toRecord);
   }
 
@@ -116,7 +133,11 @@ export class PaymentRecordService {
       where.push('tenant_id = ?');
       params.push(tenantId);
     }
-    const found = await rows<RefundDbRow>(this.ds, `SELECT ${COLUMNS} FROM payment_refund WHERE ${where.join(' AND ')} ORDER BY id LIMIT ${Number(limit)}`, params);
+    const found = await rows<RefundDbRow>(
+      this.ds,
+      `SELECT ${COLUMNS} FROM payment_refund WHERE ${where.join(' AND ')} ORDER BY id LIMIT ${Number(limit)}`,
+      params,
+    );
     return found.map(toRecord);
   }
 

@@ -17,7 +17,8 @@ import { WechatPaymentProvider } from './wechat.provider';
     {
       provide: PAYMENT_PROVIDER,
       inject: [AppConfig, SandboxPaymentProvider, WechatPaymentProvider],
-      useFactory: (c: AppConfig, sandbox: SandboxPaymentProvider, wechat: WechatPaymentProvider) => (c.paymentProvider === 'wechat' ? wechat : sandbox),
+      useFactory: (c: AppConfig, sandbox: SandboxPaymentProvider, wechat: WechatPaymentProvider) =>
+        c.paymentProvider === 'wechat' ? wechat : sandbox,
     },
   ],
   exports: [PAYMENT_PROVIDER, PaymentRecordService],

@@ -1,7 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { DomainError } from '../common/errors';
-import { NotifyEvent, PaymentProvider, PayOutcome, QueryOutcome, RefundOutcome, RefundQueryOutcome, RefundRequest } from './payment-provider';
+import {
+  NotifyEvent,
+  PaymentProvider,
+  PayOutcome,
+  QueryOutcome,
+  RefundOutcome,
+  RefundQueryOutcome,
+  RefundRequest,
+} from './payment-provider';
 
 /** Settles every payment and refund at once, with no money moving. The default outside production. */
 @Injectable()

@@ -18,7 +18,16 @@ export function rsaVerify(publicKeyPem: string, message: string, signature: stri
 }
 
 /** `METHOD\nURL\nTIMESTAMP\nNONCE\nBODY\n` → the Authorization header value. */
-export function authorization(o: { mchId: string; serialNo: string; privateKey: string; method: string; url: string; body: string; timestamp?: string; nonceStr?: string }): string {
+export function authorization(o: {
+  mchId: string;
+  serialNo: string;
+  privateKey: string;
+  method: string;
+  url: string;
+  body: string;
+  timestamp?: string;
+  nonceStr?: string;
+}): string {
   const timestamp = o.timestamp ?? String(Math.floor(Date.now() / 1000));
   const nonceStr = o.nonceStr ?? nonce();
   const signature = rsaSign(o.privateKey, `${o.method}\n${o.url}\n${timestamp}\n${nonceStr}\n${o.body}\n`);
@@ -40,12 +49,22 @@ export function decryptResource(apiV3Key: string, r: { ciphertext: string; nonce
 }
 
 /** The inverse, for the fake WeChat server in tests. */
-export function encryptResource(apiV3Key: string, plaintext: string, associatedData = 'transaction'): { algorithm: string; ciphertext: string; nonce: string; associated_data: string; original_type: string } {
+export function encryptResource(
+  apiV3Key: string,
+  plaintext: string,
+  associatedData = 'transaction',
+): { algorithm: string; ciphertext: string; nonce: string; associated_data: string; original_type: string } {
   const iv = randomBytes(6).toString('hex'); // 12 chars
   const cipher = createCipheriv('aes-256-gcm', Buffer.from(apiV3Key, 'utf8'), Buffer.from(iv, 'utf8'));
   cipher.setAAD(Buffer.from(associatedData, 'utf8'));
   const enc = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final(), cipher.getAuthTag()]);
-  return { algorithm: 'AEAD_AES_256_GCM', ciphertext: enc.toString('base64'), nonce: iv, associated_data: associatedData, original_type: associatedData };
+  return {
+    algorithm: 'AEAD_AES_256_GCM',
+    ciphertext: enc.toString('base64'),
+    nonce: iv,
+    associated_data: associatedData,
+    original_type: associatedData,
+  };
 }
 
 /** RFC 3339 in +08:00, as WeChat writes time_expire. */

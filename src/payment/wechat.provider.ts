@@ -2,7 +2,17 @@ import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { fromFen, toFen } from '../common/money';
 import { DomainError } from '../common/errors';
-import { NotifyEvent, NotifyHeaders, PaymentProvider, PayOutcome, PayRequest, QueryOutcome, RefundOutcome, RefundQueryOutcome, RefundRequest } from './payment-provider';
+import {
+  NotifyEvent,
+  NotifyHeaders,
+  PaymentProvider,
+  PayOutcome,
+  PayRequest,
+  QueryOutcome,
+  RefundOutcome,
+  RefundQueryOutcome,
+  RefundRequest,
+} from './payment-provider';
 import { authorization, decryptResource, nonce, notifyMessage, rfc3339, rsaSign, rsaVerify } from './wechat-pay.crypto';
 
 const MAX_SKEW_SECONDS = 300;
@@ -58,11 +68,18 @@ export class WechatPaymentProvider implements PaymentProvider {
     // every answer with a body must carry WeChat's signature: an unsigned or forged one is no answer at all
     if (raw) {
       const signature = res.headers.get('wechatpay-signature');
-      const ok = !!signature && rsaVerify(s.publicKey, notifyMessage(res.headers.get('wechatpay-timestamp') ?? '', res.headers.get('wechatpay-nonce') ?? '', raw), signature);
+      const ok =
+        !!signature &&
+        rsaVerify(
+          s.publicKey,
+          notifyMessage(res.headers.get('wechatpay-timestamp') ?? '', res.headers.get('wechatpay-nonce') ?? '', raw),
+          signature,
+        );
       if (!ok) throw new WechatPayError('WeChat Pay answer without a valid signature', 0);
     }
     const data = raw ? (JSON.parse(raw) as T & { code?: string; message?: string }) : ({} as T & { code?: string; message?: string });
-    if (res.status >= 400) throw new WechatPayError(`${data.code ?? res.status}: ${data.message ?? 'WeChat Pay error'}`, res.status, data.code);
+    if (res.status >= 400)
+      throw new WechatPayError(`${data.code ?? res.status}: ${data.message ?? 'WeChat Pay error'}`, res.status, data.code);
     return { status: res.status, data };
   }
 
@@ -82,7 +99,11 @@ export class WechatPaymentProvider implements PaymentProvider {
     const nonceStr = nonce();
     const pkg = `prepay_id=${data.prepay_id}`;
     const paySign = rsaSign(s.privateKey, `${s.appId}\n${timeStamp}\n${nonceStr}\n${pkg}\n`);
-    return { kind: 'pending', prepayId: data.prepay_id, clientParams: { appId: s.appId, timeStamp, nonceStr, package: pkg, signType: 'RSA', paySign } };
+    return {
+      kind: 'pending',
+      prepayId: data.prepay_id,
+      clientParams: { appId: s.appId, timeStamp, nonceStr, package: pkg, signType: 'RSA', paySign },
+    };
   }
 
   async query(payNo: string): Promise<QueryOutcome> {
@@ -91,7 +112,8 @@ export class WechatPaymentProvider implements PaymentProvider {
         'GET',
         `/v3/pay/transactions/out-trade-no/${encodeURIComponent(payNo)}?mchid=${encodeURIComponent(this.s.mchId)}`,
       );
-      if (data.trade_state === 'SUCCESS') return { state: 'paid', transactionId: data.transaction_id ?? '', amount: fromFen(data.amount?.total ?? 0) };
+      if (data.trade_state === 'SUCCESS')
+        return { state: 'paid', transactionId: data.transaction_id ?? '', amount: fromFen(data.amount?.total ?? 0) };
       if (data.trade_state === 'NOTPAY' || data.trade_state === 'PAYERROR') return { state: 'unpaid' };
       if (data.trade_state === 'CLOSED' || data.trade_state === 'REVOKED') return { state: 'closed' };
       return { state: 'unknown' };
@@ -132,7 +154,10 @@ export class WechatPaymentProvider implements PaymentProvider {
 
   async queryRefund(outRefundNo: string): Promise<RefundQueryOutcome> {
     try {
-      const { data } = await this.call<{ refund_id: string; status: string }>('GET', `/v3/refund/domestic/refunds/${encodeURIComponent(outRefundNo)}`);
+      const { data } = await this.call<{ refund_id: string; status: string }>(
+        'GET',
+        `/v3/refund/domestic/refunds/${encodeURIComponent(outRefundNo)}`,
+      );
       return { ...refundState(data.status), providerRefundId: data.refund_id, message: data.status };
     } catch (e) {
       if (e instanceof WechatPayError && e.code === 'RESOURCE_NOT_EXISTS') return { status: 'missing' };
@@ -144,7 +169,8 @@ export class WechatPaymentProvider implements PaymentProvider {
   /** Notify (contract §6): signature over `timestamp\nnonce\nbody\n`, freshness, AES-GCM resource, merchant and app. */
   verifyNotify(h: NotifyHeaders, raw: string): NotifyEvent {
     const w = this.config.wechatPay;
-    if (!h.signature || !h.timestamp || !h.nonce || h.signature.startsWith('WECHATPAY/SIGNTEST/')) throw refuse(401, 'signature missing or a signature test probe');
+    if (!h.signature || !h.timestamp || !h.nonce || h.signature.startsWith('WECHATPAY/SIGNTEST/'))
+      throw refuse(401, 'signature missing or a signature test probe');
     const ts = Number(h.timestamp);
     if (!Number.isFinite(ts) || Math.abs(Date.now() / 1000 - ts) > MAX_SKEW_SECONDS) throw refuse(401, 'stale timestamp');
     if (h.serial && w.publicKeyId && h.serial !== w.publicKeyId) throw refuse(401, 'unknown platform key serial');

@@ -2,15 +2,7 @@ import Big from 'big.js';
 import fc from 'fast-check';
 import { CouponTerms } from './pricing.types';
 import { sum } from '../common/money';
-import {
-  COUPON_REASONS,
-  CheckoutPricing,
-  PricingLine,
-  evaluateCoupon,
-  formatCheckout,
-  priceCheckout,
-  selectCoupon,
-} from './pricing';
+import { COUPON_REASONS, CheckoutPricing, PricingLine, evaluateCoupon, formatCheckout, priceCheckout, selectCoupon } from './pricing';
 
 const b = (v: string | number) => new Big(v);
 const NOW = new Date('2024-06-01T04:00:00Z'); // 2024-06-01 12:00:00 in Asia/Shanghai
@@ -234,11 +226,7 @@ describe(priceCheckout.name, () => {
     expect(couponParts(p)).toEqual(['1.00', '0.01', '0.01']);
     expect(p.totalPrice.toFixed(2)).toBe('0.00');
     // the allocator's counterexample: 1.01 over 1.00/0.01/0.01 never gives the first line more than 1.00
-    expect(couponParts(priceCheckout(lines, { terms: terms(), amount: b('1.01'), eligible: [0, 1, 2] }))).toEqual([
-      '1.00',
-      '0.01',
-      '0.00',
-    ]);
+    expect(couponParts(priceCheckout(lines, { terms: terms(), amount: b('1.01'), eligible: [0, 1, 2] }))).toEqual(['1.00', '0.01', '0.00']);
   });
 
   it('refuses impossible input', () => {
@@ -305,7 +293,17 @@ describe(formatCheckout.name, () => {
   it("gives the contract's data shape, money as strings, dates in APP_TZ", () => {
     const lines = [
       line({ groupBuyingId: 11, price: b('33.30'), quantity: 3 }),
-      line({ groupBuyingId: 12, shopId: 20, shopName: '二店', productName: '梨', spec: '箱', imagePath: '/p.png', deliverType: 2, price: b('100'), deliverFee: b('8') }),
+      line({
+        groupBuyingId: 12,
+        shopId: 20,
+        shopName: '二店',
+        productName: '梨',
+        spec: '箱',
+        imagePath: '/p.png',
+        deliverType: 2,
+        price: b('100'),
+        deliverFee: b('8'),
+      }),
     ];
     const s = selectCoupon([terms({ discount: b('8.5') })], 100, lines, ctx);
     const data = formatCheckout(priceCheckout(lines, s.applied), s.memberCoupons);
@@ -389,7 +387,10 @@ describe('pricing properties', () => {
     couponMethod: fc.constantFrom(1 as const, 2 as const),
     enough: fc.oneof(fc.constant(b('0')), fen(0, 100_000_000)),
     deduct: fc.oneof(fen(0, 10_000), fen(0, 10_000_000_000), fc.constant(b('0.01'))),
-    discount: fc.oneof(fc.integer({ min: 0, max: 100 }).map((n) => new Big(n).div(10)), fc.integer({ min: 0, max: 1000 }).map((n) => new Big(n).div(100))),
+    discount: fc.oneof(
+      fc.integer({ min: 0, max: 100 }).map((n) => new Big(n).div(10)),
+      fc.integer({ min: 0, max: 1000 }).map((n) => new Big(n).div(100)),
+    ),
     useType: fc.constantFrom(0 as const, 2 as const),
     groupBuyingIds: fc.array(fc.integer({ min: 1, max: 60 }), { maxLength: 20 }),
   });
@@ -446,7 +447,9 @@ describe('pricing properties', () => {
         expect(p.discountPrice.eq(deduct.gt(goods) ? goods : deduct)).toBe(true);
         if (deduct.lte(goods)) {
           // each share is at least its exact proportion rounded down, less a fen of Big.DP slack
-          p.lines.forEach((l) => expect(l.couponPrice.gte(ev.amount.times(l.goodsPrice).div(goods).minus('0.01').round(2, Big.roundDown))).toBe(true));
+          p.lines.forEach((l) =>
+            expect(l.couponPrice.gte(ev.amount.times(l.goodsPrice).div(goods).minus('0.01').round(2, Big.roundDown))).toBe(true),
+          );
         }
       }),
       { numRuns: 200 },

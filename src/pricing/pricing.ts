@@ -105,7 +105,10 @@ export function priceCheckout(lines: PricingLine[], applied?: AppliedCoupon | nu
     // A discount never exceeds what it applies to, whatever the caller computed.
     const amount = applied.amount.gt(eligibleGoods) ? eligibleGoods : applied.amount;
     if (amount.gt(0)) {
-      const parts = allocate(amount, eligible.map((i) => goods[i]));
+      const parts = allocate(
+        amount,
+        eligible.map((i) => goods[i]),
+      );
       eligible.forEach((lineIndex, k) => (coupon[lineIndex] = parts[k]));
     }
   }

@@ -9,7 +9,15 @@ import { CreateShopDto, ShopListQuery, ShopView, UpdateShopDto } from './shop.dt
 import { Shop } from './shop.entity';
 
 export function toShopView(s: Shop): ShopView {
-  return { id: s.id, tenantId: s.tenantId, name: s.name, address: s.address, phone: s.phone, lbs: s.lbs, createTime: formatDate(s.createTime)! };
+  return {
+    id: s.id,
+    tenantId: s.tenantId,
+    name: s.name,
+    address: s.address,
+    phone: s.phone,
+    lbs: s.lbs,
+    createTime: formatDate(s.createTime)!,
+  };
 }
 
 @Injectable()
@@ -23,7 +31,13 @@ export class ShopService {
 
   async create(scope: TenantScope, dto: CreateShopDto): Promise<number> {
     const shop = await this.shops.save(
-      this.shops.create({ tenantId: scope.tenantId, name: dto.name, address: dto.address ?? '', phone: dto.phone ?? '', lbs: dto.lbs ?? '' }),
+      this.shops.create({
+        tenantId: scope.tenantId,
+        name: dto.name,
+        address: dto.address ?? '',
+        phone: dto.phone ?? '',
+        lbs: dto.lbs ?? '',
+      }),
     );
     return shop.id;
   }

@@ -16,7 +16,8 @@ export class TeamController {
   @Public()
   @ApiOperation({
     summary: '拼团详情',
-    description: '分享给好友的拼团页，无需登录。member_count / max_count 为成团人数；user_count 为已占位人数（已支付或待支付），pay_user_count 为已支付人数；status: active 拼团中, success 已成团, fail 拼团失败。未知 id 为 404。',
+    description:
+      '分享给好友的拼团页，无需登录。member_count / max_count 为成团人数；user_count 为已占位人数（已支付或待支付），pay_user_count 为已支付人数；status: active 拼团中, success 已成团, fail 拼团失败。未知 id 为 404。',
   })
   @ApiParam({ name: 'id', type: Number, description: '拼团 id' })
   @ApiOkResponse({ type: TeamResponse })

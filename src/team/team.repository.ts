@@ -37,7 +37,10 @@ const M = MemberStatus;
 export class TeamRepository {
   constructor(private readonly ds: DataSource) {}
 
-  insertTeam(em: EntityManager, t: { tenantId: number; dealId: number; userId: number; price: string; teamSize: number; expireAt: Date }): Promise<number> {
+  insertTeam(
+    em: EntityManager,
+    t: { tenantId: number; dealId: number; userId: number; price: string; teamSize: number; expireAt: Date },
+  ): Promise<number> {
     return insertId(
       em,
       'INSERT INTO team (tenant_id, group_buying_id, user_id, price, team_size, user_count, pay_user_count, expire_at, status) VALUES (?, ?, ?, ?, ?, 1, 0, ?, ?)',
@@ -67,55 +70,68 @@ export class TeamRepository {
   }
 
   async heldSeatOf(em: EntityManager, teamId: number, userId: number): Promise<boolean> {
-    const found = await rows(em, 'SELECT id FROM team_member WHERE team_id = ? AND user_id = ? AND status IN (?, ?, ?)', [teamId, userId, M.PENDING, M.PAID, M.SUCCESS]);
+    const found = await rows(em, 'SELECT id FROM team_member WHERE team_id = ? AND user_id = ? AND status IN (?, ?, ?)', [
+      teamId,
+      userId,
+      M.PENDING,
+      M.PAID,
+      M.SUCCESS,
+    ]);
     return found.length > 0;
   }
 
   async insertMember(em: EntityManager, m: { teamId: number; userId: number; orderId: number; orderCode: string }): Promise<void> {
     const [u] = await rows<{ nickname: string; avatar: string }>(em, 'SELECT nickname, avatar FROM app_user WHERE id = ?', [m.userId]);
-    await insertId(em, 'INSERT INTO team_member (team_id, user_id, order_id, order_code, status, nickname, avatar, is_robot) VALUES (?, ?, ?, ?, ?, ?, ?, 0)', [
-      m.teamId,
-      m.userId,
-      m.orderId,
-      m.orderCode,
-      M.PENDING,
-      u?.nickname ?? '',
-      u?.avatar ?? '',
-    ]);
+    await insertId(
+      em,
+      'INSERT INTO team_member (team_id, user_id, order_id, order_code, status, nickname, avatar, is_robot) VALUES (?, ?, ?, ?, ?, ?, ?, 0)',
+      [m.teamId, m.userId, m.orderId, m.orderCode, M.PENDING, u?.nickname ?? '', u?.avatar ?? ''],
+    );
   }
 
   async insertRobots(em: EntityManager, teamId: number, count: number, nickname: string): Promise<void> {
     for (let i = 0; i < count; i++) {
-      await insertId(em, "INSERT INTO team_member (team_id, user_id, order_id, order_code, status, nickname, avatar, is_robot) VALUES (?, NULL, NULL, NULL, ?, ?, '', 1)", [
-        teamId,
-        M.SUCCESS,
-        nickname,
-      ]);
+      await insertId(
+        em,
+        "INSERT INTO team_member (team_id, user_id, order_id, order_code, status, nickname, avatar, is_robot) VALUES (?, NULL, NULL, NULL, ?, ?, '', 1)",
+        [teamId, M.SUCCESS, nickname],
+      );
     }
   }
 
   async pendingMemberOf(em: EntityManager, orderId: number): Promise<{ user_id: number | null } | undefined> {
-    const [m] = await rows<{ user_id: number | null }>(em, 'SELECT user_id FROM team_member WHERE order_id = ? AND status = ?', [orderId, M.PENDING]);
+    const [m] = await rows<{ user_id: number | null }>(em, 'SELECT user_id FROM team_member WHERE order_id = ? AND status = ?', [
+      orderId,
+      M.PENDING,
+    ]);
     return m;
   }
 
   /** A seat moved from one of `from` to `to` (conditional); true when this call moved it. */
   async moveMember(em: EntityManager, orderId: number, from: string[], to: string): Promise<boolean> {
-    const n = await execute(em, `UPDATE team_member SET status = ?, update_time = CURRENT_TIMESTAMP WHERE order_id = ? AND status IN (${marks(from.length)})`, [
-      to,
-      orderId,
-      ...from,
-    ]);
+    const n = await execute(
+      em,
+      `UPDATE team_member SET status = ?, update_time = CURRENT_TIMESTAMP WHERE order_id = ? AND status IN (${marks(from.length)})`,
+      [to, orderId, ...from],
+    );
     return n === 1;
   }
 
   async moveMemberById(em: EntityManager, memberId: number, from: string, to: string): Promise<boolean> {
-    const n = await execute(em, 'UPDATE team_member SET status = ?, update_time = CURRENT_TIMESTAMP WHERE id = ? AND status = ?', [to, memberId, from]);
+    const n = await execute(em, 'UPDATE team_member SET status = ?, update_time = CURRENT_TIMESTAMP WHERE id = ? AND status = ?', [
+      to,
+      memberId,
+      from,
+    ]);
     return n === 1;
   }
 
   async moveAllMembers(em: EntityManager, teamId: number, from: string, to: string): Promise<void> {
-    await execute(em, 'UPDATE team_member SET status = ?, update_time = CURRENT_TIMESTAMP WHERE team_id = ? AND status = ?', [to, teamId, from]);
+    await execute(em, 'UPDATE team_member SET status = ?, update_time = CURRENT_TIMESTAMP WHERE team_id = ? AND status = ?', [
+      to,
+      teamId,
+      from,
+    ]);
   }
 
   /** Seat counters changed by a relative amount (never below zero). */
@@ -129,17 +145,31 @@ export class TeamRepository {
 
   /** The team's status moved from `from` to `to` (conditional); true when this call moved it. */
   async moveTeam(em: EntityManager, teamId: number, from: string, to: string, extra = '', params: unknown[] = []): Promise<boolean> {
-    const n = await execute(em, `UPDATE team SET status = ?, update_time = CURRENT_TIMESTAMP WHERE id = ? AND status = ?${extra}`, [to, teamId, from, ...params]);
+    const n = await execute(em, `UPDATE team SET status = ?, update_time = CURRENT_TIMESTAMP WHERE id = ? AND status = ?${extra}`, [
+      to,
+      teamId,
+      from,
+      ...params,
+    ]);
     return n === 1;
   }
 
   async orderIdsOfMembers(db: DataSource | EntityManager, teamId: number, status: string): Promise<number[]> {
-    const found = await rows<{ order_id: number }>(db, 'SELECT order_id FROM team_member WHERE team_id = ? AND status = ? AND order_id IS NOT NULL ORDER BY order_id', [teamId, status]);
+    const found = await rows<{ order_id: number }>(
+      db,
+      'SELECT order_id FROM team_member WHERE team_id = ? AND status = ? AND order_id IS NOT NULL ORDER BY order_id',
+      [teamId, status],
+    );
     return found.map((r) => Number(r.order_id));
   }
 
   /** Active teams past their expiry, by id, after the cursor. */
-  dueForClosing(now: Date, after: number, limit: number, scope: { tenantId?: number; dealId?: number }): Promise<{ id: number; group_buying_id: number }[]> {
+  dueForClosing(
+    now: Date,
+    after: number,
+    limit: number,
+    scope: { tenantId?: number; dealId?: number },
+  ): Promise<{ id: number; group_buying_id: number }[]> {
     const where = ['status = ?', 'expire_at <= ?', 'id > ?'];
     const params: unknown[] = [S.ACTIVE, dbDate(this.ds, now), after];
     if (scope.tenantId) {
@@ -170,7 +200,11 @@ export class TeamRepository {
 
   async statusesOf(ids: number[]): Promise<Map<number, string>> {
     if (!ids.length) return new Map();
-    const found = await rows<{ id: number; status: string }>(this.ds, `SELECT id, status FROM team WHERE id IN (${marks(ids.length)})`, ids);
+    const found = await rows<{ id: number; status: string }>(
+      this.ds,
+      `SELECT id, status FROM team WHERE id IN (${marks(ids.length)})`,
+      ids,
+    );
     return new Map(found.map((r) => [Number(r.id), r.status]));
   }
 

@@ -51,7 +51,10 @@ export class TeamService {
   }
 
   /** Opens a team led by the caller: one place held. */
-  open(em: EntityManager, t: { tenantId: number; dealId: number; userId: number; price: string; teamSize: number; expireAt: Date }): Promise<number> {
+  open(
+    em: EntityManager,
+    t: { tenantId: number; dealId: number; userId: number; price: string; teamSize: number; expireAt: Date },
+  ): Promise<number> {
     return this.teams.insertTeam(em, t);
   }
 
@@ -127,7 +130,12 @@ export class TeamService {
   }
 
   /** Active teams past expiry, with their deal's virtualTeam flag, after the cursor. */
-  async dueForClosing(now: Date, after: number, limit: number, scope: { tenantId?: number; dealId?: number }): Promise<{ id: number; virtualTeam: boolean }[]> {
+  async dueForClosing(
+    now: Date,
+    after: number,
+    limit: number,
+    scope: { tenantId?: number; dealId?: number },
+  ): Promise<{ id: number; virtualTeam: boolean }[]> {
     const due = await this.teams.dueForClosing(now, after, limit, scope);
     const flags = await this.deals.virtualTeamFlags([...new Set(due.map((t) => Number(t.group_buying_id)))]);
     return due.map((t) => ({ id: Number(t.id), virtualTeam: flags.get(Number(t.group_buying_id)) ?? false }));
@@ -149,7 +157,11 @@ export class TeamService {
     if (!t || t.status !== TeamStatus.ACTIVE || readDate(t.expire_at) > now) return null;
     const outcome = virtualTeam && Number(t.pay_user_count) > 0 ? TeamStatus.SUCCESS : TeamStatus.FAIL;
     if (!(await this.teams.moveTeam(em, teamId, TeamStatus.ACTIVE, outcome))) return null;
-    return { outcome, tenantId: Number(t.tenant_id), pendingOrderIds: await this.teams.orderIdsOfMembers(em, teamId, MemberStatus.PENDING) };
+    return {
+      outcome,
+      tenantId: Number(t.tenant_id),
+      pendingOrderIds: await this.teams.orderIdsOfMembers(em, teamId, MemberStatus.PENDING),
+    };
   }
 
   /** A closed virtual team filled up with robot seats; its paid seats become part of the formed team. */

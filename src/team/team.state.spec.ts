@@ -1,4 +1,11 @@
-import { canMemberTransition, canTeamTransition, MEMBER_TRANSITIONS, memberSourcesOf, TEAM_TRANSITIONS, validateTeamStateMachines } from './team.state';
+import {
+  canMemberTransition,
+  canTeamTransition,
+  MEMBER_TRANSITIONS,
+  memberSourcesOf,
+  TEAM_TRANSITIONS,
+  validateTeamStateMachines,
+} from './team.state';
 
 describe('team state machine', () => {
   const teams = Object.keys(TEAM_TRANSITIONS);

@@ -29,10 +29,12 @@ export const MEMBER_TRANSITIONS: Readonly<Record<MemberStatusCode, readonly Memb
 export const HELD_SEATS: readonly MemberStatusCode[] = [MemberStatus.PENDING, MemberStatus.PAID, MemberStatus.SUCCESS];
 
 export const canTeamTransition = (from: string, to: string): boolean =>
-  Object.prototype.hasOwnProperty.call(TEAM_TRANSITIONS, from) && (TEAM_TRANSITIONS[from as TeamStatusCode] as readonly string[]).includes(to);
+  Object.prototype.hasOwnProperty.call(TEAM_TRANSITIONS, from) &&
+  (TEAM_TRANSITIONS[from as TeamStatusCode] as readonly string[]).includes(to);
 
 export const canMemberTransition = (from: string, to: string): boolean =>
-  Object.prototype.hasOwnProperty.call(MEMBER_TRANSITIONS, from) && (MEMBER_TRANSITIONS[from as MemberStatusCode] as readonly string[]).includes(to);
+  Object.prototype.hasOwnProperty.call(MEMBER_TRANSITIONS, from) &&
+  (MEMBER_TRANSITIONS[from as MemberStatusCode] as readonly string[]).includes(to);
 
 /** The statuses `to` may be reached from: for `UPDATE … WHERE status IN (…)`. */
 export const memberSourcesOf = (to: MemberStatusCode): MemberStatusCode[] =>

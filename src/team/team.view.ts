@@ -9,7 +9,8 @@ export class TeamMemberView {
   @ApiProperty({ description: '成员 id' }) id: number;
   @ApiPropertyOptional({ description: '用户 id：只在调用者自己的订单详情中、且只对调用者本人给出', type: Number }) user_id?: number;
   @ApiPropertyOptional({ description: '订单编号：只在调用者自己的订单详情中、且只对调用者本人给出', type: String }) order_code?: string;
-  @ApiProperty({ description: 'pending:待支付; paid:已支付; success:已成团; fail:拼团失败; left:已退出', example: 'success' }) status: string;
+  @ApiProperty({ description: 'pending:待支付; paid:已支付; success:已成团; fail:拼团失败; left:已退出', example: 'success' })
+  status: string;
   @ApiProperty({ description: '昵称', example: '我是机器人' }) nickname: string;
   @ApiProperty({ description: '头像（https 地址，否则为 null）', nullable: true, type: String }) avatar: string | null;
   @ApiProperty({ description: '是否机器人' }) is_robot: boolean;

@@ -14,8 +14,16 @@ export class FakeWechat {
   readonly serialNo = 'MERCHANT-SERIAL-1';
   readonly apiV3Key = 'abcdefghijklmnopqrstuvwxyz012345';
   readonly platformKeyId = 'PUB_KEY_ID_0000000001';
-  readonly merchant = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
-  readonly platform = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
+  readonly merchant = generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+  });
+  readonly platform = generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+  });
   readonly transactions = new Map<string, { total: number; state: string; transactionId?: string; openid: string; timeExpire: string }>();
   readonly refunds = new Map<string, { outTradeNo: string; refund: number; total: number; status: string }>();
   refundStatus: 'SUCCESS' | 'PROCESSING' = 'PROCESSING';
@@ -42,22 +50,50 @@ export class FakeWechat {
     });
     app.addHook('preHandler', async (req, reply) => {
       if (!req.url.startsWith('/v3/')) return;
-      if (!this.verifyMerchant(req.method, req.url, req.body === undefined ? '' : JSON.stringify(req.body), String(req.headers.authorization ?? ''))) {
+      if (
+        !this.verifyMerchant(
+          req.method,
+          req.url,
+          req.body === undefined ? '' : JSON.stringify(req.body),
+          String(req.headers.authorization ?? ''),
+        )
+      ) {
         this.badRequests++;
         return reply.status(401).send({ code: 'SIGN_ERROR', message: 'bad merchant signature' });
       }
     });
     app.post('/v3/pay/transactions/jsapi', async (req, reply) => {
-      const b = req.body as { appid: string; mchid: string; out_trade_no: string; amount: { total: number }; payer: { openid: string }; time_expire: string; notify_url: string };
+      const b = req.body as {
+        appid: string;
+        mchid: string;
+        out_trade_no: string;
+        amount: { total: number };
+        payer: { openid: string };
+        time_expire: string;
+        notify_url: string;
+      };
       if (b.appid !== this.appId || b.mchid !== this.mchId) return reply.status(400).send({ code: 'PARAM_ERROR', message: 'appid/mchid' });
       const existing = this.transactions.get(b.out_trade_no);
-      if (!existing) this.transactions.set(b.out_trade_no, { total: b.amount.total, state: 'NOTPAY', openid: b.payer.openid, timeExpire: b.time_expire });
+      if (!existing)
+        this.transactions.set(b.out_trade_no, {
+          total: b.amount.total,
+          state: 'NOTPAY',
+          openid: b.payer.openid,
+          timeExpire: b.time_expire,
+        });
       return this.signed(reply, { prepay_id: `wx_prepay_${b.out_trade_no}` });
     });
     app.get('/v3/pay/transactions/out-trade-no/:no', async (req, reply) => {
       const t = this.transactions.get((req.params as { no: string }).no);
       if (!t) return reply.status(404).send({ code: 'ORDER_NOT_EXIST', message: 'no such order' });
-      return this.signed(reply, { mchid: this.mchId, appid: this.appId, out_trade_no: (req.params as { no: string }).no, trade_state: t.state, transaction_id: t.transactionId, amount: { total: t.total, payer_total: t.total, currency: 'CNY' } });
+      return this.signed(reply, {
+        mchid: this.mchId,
+        appid: this.appId,
+        out_trade_no: (req.params as { no: string }).no,
+        trade_state: t.state,
+        transaction_id: t.transactionId,
+        amount: { total: t.total, payer_total: t.total, currency: 'CNY' },
+      });
     });
     app.post('/v3/pay/transactions/out-trade-no/:no/close', async (req, reply) => {
       const t = this.transactions.get((req.params as { no: string }).no);
@@ -75,7 +111,8 @@ export class FakeWechat {
       // WeChat's rule: the same out_refund_no is the same refund, never a second payout
       let r = this.refunds.get(b.out_refund_no);
       if (!r) {
-        if (b.amount.total !== t.total || b.amount.refund + this.refundedOf(b.out_trade_no) > t.total) return reply.status(400).send({ code: 'PARAM_ERROR', message: 'amount' });
+        if (b.amount.total !== t.total || b.amount.refund + this.refundedOf(b.out_trade_no) > t.total)
+          return reply.status(400).send({ code: 'PARAM_ERROR', message: 'amount' });
         r = { outTradeNo: b.out_trade_no, refund: b.amount.refund, total: b.amount.total, status: this.refundStatus };
         this.refunds.set(b.out_refund_no, r);
       }
@@ -90,11 +127,18 @@ export class FakeWechat {
       const no = (req.params as { no: string }).no;
       const r = this.refunds.get(no);
       if (!r) return reply.status(404).send({ code: 'RESOURCE_NOT_EXISTS', message: 'no such refund' });
-      return this.signed(reply, { refund_id: `rf_${no}`, out_refund_no: no, out_trade_no: r.outTradeNo, status: r.status, amount: { refund: r.refund, total: r.total } });
+      return this.signed(reply, {
+        refund_id: `rf_${no}`,
+        out_refund_no: no,
+        out_trade_no: r.outTradeNo,
+        status: r.status,
+        amount: { refund: r.refund, total: r.total },
+      });
     });
     // WeChat signs its error answers too
     app.addHook('onSend', async (req, reply, payload) => {
-      if (!req.url.startsWith('/v3/') || reply.statusCode < 400 || this.unsignedAnswers || typeof payload !== 'string' || !payload) return payload;
+      if (!req.url.startsWith('/v3/') || reply.statusCode < 400 || this.unsignedAnswers || typeof payload !== 'string' || !payload)
+        return payload;
       this.signHeaders(reply, payload);
       return payload;
     });
@@ -176,14 +220,25 @@ export class FakeWechat {
     const signature = rsaSign(opts.signWith ?? this.platform.privateKey, notifyMessage(timestamp, n, body));
     return {
       body,
-      headers: { 'content-type': 'application/json', 'wechatpay-timestamp': timestamp, 'wechatpay-nonce': n, 'wechatpay-signature': signature, 'wechatpay-serial': this.platformKeyId },
+      headers: {
+        'content-type': 'application/json',
+        'wechatpay-timestamp': timestamp,
+        'wechatpay-nonce': n,
+        'wechatpay-signature': signature,
+        'wechatpay-serial': this.platformKeyId,
+      },
     };
   }
 
   private verifyMerchant(method: string, url: string, body: string, auth: string): boolean {
     const m = /^WECHATPAY2-SHA256-RSA2048 (.+)$/.exec(auth);
     if (!m) return false;
-    const f = Object.fromEntries(m[1].split(',').map((kv) => { const i = kv.indexOf('='); return [kv.slice(0, i), kv.slice(i + 1).replace(/^"|"$/g, '')]; }));
+    const f = Object.fromEntries(
+      m[1].split(',').map((kv) => {
+        const i = kv.indexOf('=');
+        return [kv.slice(0, i), kv.slice(i + 1).replace(/^"|"$/g, '')];
+      }),
+    );
     if (f.mchid !== this.mchId || f.serial_no !== this.serialNo) return false;
     if (Math.abs(Date.now() / 1000 - Number(f.timestamp)) > 300) return false;
     return rsaVerify(this.merchant.publicKey, `${method}\n${url}\n${f.timestamp}\n${f.nonce_str}\n${body}\n`, f.signature);
