@@ -11,6 +11,7 @@ import {
   loginUser,
   makeDeal,
   newShop,
+  newTenant,
   newTenantWithShop,
   payOrder,
   Tenant,
@@ -71,7 +72,7 @@ describe('Admin order routes: pickup, shipping, confirm, refund (MariaDB)', () =
         data: {
           id: o.id,
           code: o.code,
-          deliverCode: o.deliver_code,
+          deliverCode: `******${o.deliver_code!.slice(-2)}`,
           status: 1,
           statusName: '已支付',
           shopName: 'A 店',
@@ -160,6 +161,56 @@ describe('Admin order routes: pickup, shipping, confirm, refund (MariaDB)', () =
       expect(codes.slice(20)).toEqual([429, 429]);
       const [{ n }] = await t.ds.query("SELECT COUNT(*) AS n FROM order_log WHERE shop_id = ? AND action = 'verify_fail'", [shop]);
       expect(Number(n)).toBe(20);
+    });
+
+    it('60 simultaneous wrong codes in one shop: at most 20 answered 404, the rest 429 (counted atomically, §12)', async () => {
+      const other = await newTenant(t, await adminToken(t), 'PickupStorm');
+      const shop = await newShop(t, other.token, '并发猜码门店');
+      const results = await Promise.all(
+        Array.from({ length: 60 }, (_, i) =>
+          t.http
+            .post('/api/marketing/groupbuying/verifydelivercode')
+            .set(adminAuth(other.token))
+            .send({ shopId: shop, type: 1, code: String(20000000 + i) }),
+        ),
+      );
+      const statuses = results.map((r) => r.status);
+      expect(statuses.filter((s) => s === 404).length).toBeLessThanOrEqual(20);
+      expect(statuses.filter((s) => s === 404).length).toBeGreaterThan(0);
+      expect(statuses.every((s) => s === 404 || s === 429)).toBe(true);
+      expect(results.find((r) => r.status === 429)!.body).toMatchObject({ status: 429 });
+    });
+
+    it('an admin gets 60 wrong codes an hour across its shops, then 429', async () => {
+      const other = await newTenant(t, await adminToken(t), 'PickupHourly');
+      const shops = [
+        await newShop(t, other.token, '一店'),
+        await newShop(t, other.token, '二店'),
+        await newShop(t, other.token, '三店'),
+        await newShop(t, other.token, '四店'),
+      ];
+      const statuses: number[] = [];
+      for (let i = 0; i < 62; i++) {
+        const res = await t.http
+          .post('/api/marketing/groupbuying/verifydelivercode')
+          .set(adminAuth(other.token))
+          .send({ shopId: shops[i % 4], type: 1, code: String(30000000 + i) });
+        statuses.push(res.status);
+      }
+      expect(statuses.slice(0, 60).every((s) => s === 404)).toBe(true);
+      expect(statuses.slice(60)).toEqual([429, 429]);
+    });
+
+    it('admin views show the pickup code masked to its last two digits', async () => {
+      const d = await makeDeal(t, a.tenantId, shopA);
+      const [o] = await buy([{ product_id: d.id, quantity: 1 }]);
+      const one = await t.http.get('/api/marketing/groupbuying/getorder').query({ id: o.id }).set(adminAuth(a.token));
+      expect(one.body.deliverCode).toBe(`******${o.deliver_code!.slice(-2)}`);
+      const list = await t.http
+        .get('/api/marketing/groupbuying/getorderlistbygroupbuying')
+        .query({ groupBuyingId: d.id })
+        .set(adminAuth(a.token));
+      expect(list.body.data[0].deliverCode).toBe(`******${o.deliver_code!.slice(-2)}`);
     });
   });
 

@@ -201,6 +201,20 @@ export class CheckoutRepository {
     );
   }
 
+  /**
+   * The user's checkouts still open to payment in the tenant, counted after locking the user's row
+   * (a lock, no write): concurrent checkouts of one shopper queue here, other shoppers never wait.
+   */
+  async unpaidOf(em: EntityManager, userId: number, tenantId: number, now: Date): Promise<number> {
+    await rows(em, `SELECT id FROM app_user WHERE id = ?${forUpdate(em)}`, [userId]);
+    const [{ n }] = await rows<{ n: number | string }>(
+      em,
+      `SELECT COUNT(*) AS n FROM checkout WHERE user_id = ? AND tenant_id = ? AND status IN (${marks(UNPAID_STATUSES.length)}) AND expire_time > ?`,
+      [userId, tenantId, ...UNPAID_STATUSES, dbDate(em, now)],
+    );
+    return Number(n);
+  }
+
   // ---------- Idempotency-Key ----------
 
   /** The unique (user_id, idem_key) row makes a concurrent retry wait for this transaction. */

@@ -15,6 +15,7 @@ import { DealStockService } from '../group-buying/deal-stock.service';
 import { PAYMENT_PROVIDER, PaymentProvider } from '../payment/payment-provider';
 import { evaluateCoupon, formatCheckout, priceCheckout } from '../pricing/pricing';
 import type { CouponTerms, PricingLine } from '../pricing/pricing.types';
+import { RateLimitService } from '../rate-limit/rate-limit.service';
 import { TeamService } from '../team/team.service';
 import { CheckoutRepository } from './checkout.repository';
 import { AddressDto, ComputeOrderDto, CreateOrderDto } from './dto/checkout.dto';
@@ -46,6 +47,7 @@ export class CheckoutService {
     private readonly teams: TeamService,
     private readonly checkouts: CheckoutRepository,
     private readonly orders: OrderRepository,
+    private readonly limits: RateLimitService,
     @Inject(PAYMENT_PROVIDER) private readonly provider: PaymentProvider,
   ) {}
 
@@ -64,6 +66,12 @@ export class CheckoutService {
     // a retry is answered from the key before the cart is judged again: the first answer took the stock
     // and the coupon, so judging the retry as a new checkout would refuse what was already bought (§5)
     if (idemKey && (await this.checkouts.findKey(userId, idemKey))) return this.replay(userId, idemKey, hash);
+    // counted in the database, so the limit holds whichever instance answers (§12)
+    if (!(await this.limits.hit(`order:create:${userId}`, this.config.orderRateLimitPerMinute, 60)).allowed) {
+      throw DomainError.tooManyRequests(
+        `下单过于频繁，请稍后再试 (more than ${this.config.orderRateLimitPerMinute} createOrder calls a minute)`,
+      );
+    }
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.createOnce(userId, dto, idemKey, hash);
@@ -118,6 +126,12 @@ export class CheckoutService {
 
     await runTx(this.ds, async (em) => {
       if (idemKey) await this.checkouts.claimKey(em, userId, idemKey, hash);
+      // one shopper's checkouts one at a time, so the count of their unpaid ones is exact under any concurrency
+      if ((await this.checkouts.unpaidOf(em, userId, cart.tenantId, now)) >= this.config.maxUnpaidCheckouts) {
+        throw DomainError.tooManyRequests(
+          `未支付订单过多，请先支付或取消 (at most ${this.config.maxUnpaidCheckouts} unpaid checkouts at once)`,
+        );
+      }
       if (applied) await this.coupons.useInTx(em, applied.memberCouponId, userId, cart.tenantId, payNo, now);
       const checkoutId = await this.checkouts.insert(em, {
         payNo,

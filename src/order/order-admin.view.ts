@@ -32,7 +32,13 @@ export class AdminOrderView {
   @ApiProperty({ description: '数量' }) qty: number;
   @ApiProperty({ description: '金额（买家为该订单支付的金额）', example: 20.0 }) money: number;
   @ApiProperty({ description: '支付时间', nullable: true, type: String, example: '2026-01-15 10:11:34' }) payTime: string | null;
-  @ApiProperty({ description: '取货码', nullable: true, type: String }) deliverCode: string | null;
+  @ApiProperty({
+    description: '取货码（买家的取货凭证：管理端只显示末两位，如 "******34"）',
+    nullable: true,
+    type: String,
+    example: '******34',
+  })
+  deliverCode: string | null;
   @ApiProperty({ description: '下单时间', example: '2026-01-15 10:11:34' }) createTime: string;
   @ApiProperty({ description: '支付单号 (out_trade_no)' }) payNo: string;
   @ApiProperty({ description: '商品金额', example: 20.0 }) goodsMoney: number;
@@ -75,7 +81,7 @@ export function toAdminOrderView(o: Order, refs: OrderViewRefs = {}): AdminOrder
     qty: o.qty,
     money: moneyNumber(o.money),
     payTime: formatDate(o.payTime),
-    deliverCode: o.deliverCode ?? null,
+    deliverCode: maskCode(o.deliverCode),
     createTime: formatDate(o.createTime)!,
     payNo: o.payNo,
     goodsMoney: moneyNumber(o.goodsMoney),
@@ -104,4 +110,9 @@ export class OrderPage {
 export class DealDetailView extends DealView {
   @ApiProperty({ description: '团购订单（最近 100 条）', type: [AdminOrderView] }) orders: AdminOrderView[];
   @ApiProperty({ description: '购买人（已支付订单的不重复买家，最近 100 位）', type: [DealUserView] }) orderUsers: DealUserView[];
+}
+
+/** A pickup code as staff see it: only its last two digits, so a pickup always needs the buyer's code. */
+export function maskCode(code: string | null | undefined): string | null {
+  return code ? `******${code.slice(-2)}` : null;
 }

@@ -4,6 +4,7 @@ import { User } from '../auth/user.entity';
 import { CouponModule } from '../coupon/coupon.module';
 import { GroupBuyingModule } from '../group-buying/group-buying.module';
 import { PaymentModule } from '../payment/payment.module';
+import { RateLimitModule } from '../rate-limit/rate-limit.module';
 import { Shop } from '../shop/shop.entity';
 import { TeamModule } from '../team/team.module';
 import { Checkout } from './checkout.entity';
@@ -33,7 +34,14 @@ import { TeamClosingService } from './team-closing.service';
  * order_review; deals, teams, coupons and payment records change through their modules' services.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([Order, Checkout, User, Shop]), GroupBuyingModule, CouponModule, TeamModule, PaymentModule],
+  imports: [
+    TypeOrmModule.forFeature([Order, Checkout, User, Shop]),
+    GroupBuyingModule,
+    CouponModule,
+    TeamModule,
+    PaymentModule,
+    RateLimitModule,
+  ],
   controllers: [OrderStoreController, OrderAdminController, GroupBuyingOrderAdminController, PaymentNotifyController],
   providers: [
     CheckoutRepository,

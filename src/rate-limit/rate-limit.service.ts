@@ -57,6 +57,17 @@ export class RateLimitService {
     return { allowed: count <= limit, count };
   }
 
+  /** Hits counted on `key` in its current window (0 when none), without counting one. */
+  async current(key: string): Promise<number> {
+    const rows = (await this.ds.query('SELECT hits FROM rate_limit_counter WHERE counter_key = ? AND expires_at > ?', [
+      storedKey(key),
+      Date.now(),
+    ])) as {
+      hits: number | string;
+    }[];
+    return rows.length ? Number(rows[0].hits) : 0;
+  }
+
   /** Keeps the key's current count until `seconds` from now (e.g. a lockout that starts at the last allowed hit). */
   async holdFor(key: string, seconds: number): Promise<void> {
     await this.write('UPDATE rate_limit_counter SET expires_at = ? WHERE counter_key = ?', [Date.now() + seconds * 1000, storedKey(key)]);
