@@ -1,5 +1,7 @@
 import Big from 'big.js';
 import { SweepService } from '../src/jobs/sweep.service';
+import { CheckoutService } from '../src/order/checkout.service';
+import { OrderService } from '../src/order/order.service';
 import { PAYMENT_PROVIDER, PaymentProvider } from '../src/payment/payment-provider';
 import { bootApp, TestApp } from './support/app';
 import { adminToken, loginUser, makeDeal, newShop, newTenant } from './support/builders';
@@ -224,6 +226,23 @@ describe('Money never leaks: refunds, pay vs cancel, idempotent retries (fake We
       const pay = await t.http.get(`/api/group/order/payOrder/${res.body.data.orders[0].code}`).set(store(u.token));
       expect(pay.status).toBe(503);
       expect((await t.ds.query('SELECT prepay_id FROM checkout WHERE pay_no = ?', [res.body.data.pay_no]))[0].prepay_id).toBeNull();
+    });
+  });
+
+  describe('a 500 on a money route (faults)', () => {
+    it('says the retry is safe: createOrder with the same Idempotency-Key, payOrder as is', async () => {
+      const u = await loginUser(t, `money-${++n}`);
+      jest.spyOn(t.app.get(CheckoutService), 'create').mockRejectedValueOnce(new Error('connection lost after COMMIT'));
+      const res = await t.http
+        .post('/api/group/order/createOrder')
+        .set(store(u.token))
+        .send({ goods: [{ product_id: 1, quantity: 1 }] });
+      expect(res.status).toBe(500);
+      expect(res.body).toEqual({ status: 500, msg: expect.stringContaining('Idempotency-Key is safe') });
+      jest.spyOn(t.app.get(OrderService), 'pay').mockRejectedValueOnce(new Error('boom'));
+      const pay = await t.http.get('/api/group/order/payOrder/tg000000000000').set(store(u.token));
+      expect(pay.status).toBe(500);
+      expect(pay.body.msg).toContain('never charged twice');
     });
   });
 

@@ -34,7 +34,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
       this.logger.error({ err: exception, url, reqId: req?.id }, 'unhandled error');
     }
     if (reply.sent) return;
-    void reply.status(http).send(errorBody(url.split('?')[0], status, message, extra));
+    const path = url.split('?')[0];
+    void reply.status(http).send(errorBody(path, status, http === 500 ? message + retryHint(path) : message, extra));
   }
 
   private describe(e: unknown, req: FastifyRequest) {
@@ -67,4 +68,17 @@ export class AllExceptionsFilter implements ExceptionFilter {
     }
     return { http: HttpStatus.INTERNAL_SERVER_ERROR, status: 500, message: '服务器内部错误 (internal error)', extra: undefined };
   }
+}
+
+/**
+ * A 500 from a money route may hide a write that committed before the answer was lost: say what a
+ * client can safely do about it.
+ */
+function retryHint(path: string): string {
+  if (path.endsWith('/api/group/order/createOrder')) {
+    return '；可带同一 Idempotency-Key 重试，不会重复下单 (retrying with the same Idempotency-Key is safe: it never makes a second checkout)';
+  }
+  if (path.includes('/api/group/order/payOrder/'))
+    return '；可重试，不会重复扣款 (payOrder is safe to retry: a checkout is never charged twice)';
+  return '';
 }
