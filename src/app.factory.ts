@@ -2,7 +2,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module';
-import { createAppLogger, PinoNestLogger } from './common/app.logger';
+import { createAppLoggers, PinoNestLogger } from './common/app.logger';
 import { errorBody } from './common/envelope';
 import { refuseForbiddenKeys } from './common/forbidden-keys';
 import { addResponseHooks, requestIdGenerator } from './common/http.hooks';
@@ -38,7 +38,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     // no Nest middleware anywhere, so no @fastify/middie hook on every request (registering one would fail at start)
     skipMiddie: true,
   });
-  const logger = createAppLogger(config.logLevel);
+  const loggers = createAppLoggers(config.logLevel);
   let app: NestFastifyApplication;
   try {
     // rawBody: the WeChat Pay notify signature covers the exact bytes. A failure here (the database,
@@ -52,12 +52,12 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   } catch (e) {
     throw new StartupError(isDatabaseError(e) ? describeDatabaseError(e, config.databaseUrl, config.dataDir) : oneLine(e));
   }
-  app.useLogger(new PinoNestLogger(logger));
+  app.useLogger(new PinoNestLogger(loggers.app));
   app.flushLogs();
   // form-encoded bodies (seed 000) are parsed by the adapter's built-in @fastify/formbody
   const fastify = app.getHttpAdapter().getInstance();
   // before the draining hook, so its 503s carry the headers and the request id too
-  addResponseHooks(fastify, logger);
+  addResponseHooks(fastify, loggers.requests);
   const lifecycle = app.get(LifecycleService);
   fastify.addHook('onRequest', (req, reply, done) => {
     if (!lifecycle.draining) return done();

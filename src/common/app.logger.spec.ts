@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { Writable } from 'node:stream';
-import { createAppLogger, PinoNestLogger } from './app.logger';
+import { createAppLoggers, PinoNestLogger } from './app.logger';
 
 function capture(level = 'info') {
   const lines: Record<string, unknown>[] = [];
@@ -10,7 +10,7 @@ function capture(level = 'info') {
       cb();
     },
   });
-  const pino = createAppLogger(level, stream);
+  const pino = createAppLoggers(level, stream).app;
   return { lines, pino, sut: new PinoNestLogger(pino) };
 }
 

@@ -1,6 +1,6 @@
 import Fastify, { FastifyInstance } from 'fastify';
 import { Writable } from 'node:stream';
-import { createAppLogger } from './app.logger';
+import { createAppLoggers } from './app.logger';
 import { addResponseHooks, requestIdGenerator, SECURITY_HEADERS } from './http.hooks';
 
 async function server(level: string) {
@@ -12,7 +12,7 @@ async function server(level: string) {
     },
   });
   const fastify = Fastify({ genReqId: requestIdGenerator(), requestIdHeader: false });
-  addResponseHooks(fastify, createAppLogger(level, stream));
+  addResponseHooks(fastify, createAppLoggers(level, stream).requests);
   fastify.get('/health', async () => ({ status: 'ok' }));
   fastify.get('/api/group/x', async () => ({ status: 200 }));
   fastify.get('/boom', async () => {

@@ -45,8 +45,8 @@ const isHealthCheck = (url: string) => url.startsWith('/health');
 
 /**
  * Per-request work that needs no request context, all in synchronous hooks: the security headers and the
- * echoed `x-request-id` on every answer (404s and errors included), and one JSON line per request from the
- * process logger once the response is finished.
+ * echoed `x-request-id` on every answer (404s and errors included), and one JSON line per request from
+ * `logger` once the response is finished.
  */
 export function addResponseHooks(fastify: FastifyInstance, logger: Logger): void {
   fastify.addHook('onRequest', (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
