@@ -1,12 +1,11 @@
-import helmet from '@fastify/helmet';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { Logger } from 'nestjs-pino';
-import { randomUUID } from 'node:crypto';
 import { AppModule } from './app.module';
+import { createAppLoggers, PinoNestLogger } from './common/app.logger';
 import { errorBody } from './common/envelope';
 import { refuseForbiddenKeys } from './common/forbidden-keys';
+import { addResponseHooks, requestIdGenerator } from './common/http.hooks';
 import { setAppTimezone } from './common/time';
 import { createValidationPipe } from './common/validation';
 import { AppConfig } from './config/app-config';
@@ -35,13 +34,11 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     onProtoPoisoning: 'ignore',
     onConstructorPoisoning: 'ignore',
     requestIdHeader: false,
-    genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
-      const given = req.headers['x-request-id'];
-      const id = typeof given === 'string' && /^[\w.-]{1,128}$/.test(given) ? given : randomUUID();
-      req.headers['x-request-id'] = id;
-      return id;
-    },
+    genReqId: requestIdGenerator(),
+    // no Nest middleware anywhere, so no @fastify/middie hook on every request (registering one would fail at start)
+    skipMiddie: true,
   });
+  const loggers = createAppLoggers(config.logLevel);
   let app: NestFastifyApplication;
   try {
     // rawBody: the WeChat Pay notify signature covers the exact bytes. A failure here (the database,
@@ -55,15 +52,12 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   } catch (e) {
     throw new StartupError(isDatabaseError(e) ? describeDatabaseError(e, config.databaseUrl, config.dataDir) : oneLine(e));
   }
-  app.useLogger(app.get(Logger));
+  app.useLogger(new PinoNestLogger(loggers.app));
   app.flushLogs();
   // form-encoded bodies (seed 000) are parsed by the adapter's built-in @fastify/formbody
-  // JSON API: CSP off so Swagger UI's inline assets load; the other helmet headers stay on.
-  await app.register(helmet as never, { contentSecurityPolicy: false, crossOriginEmbedderPolicy: false } as never);
   const fastify = app.getHttpAdapter().getInstance();
-  fastify.addHook('onSend', async (req, reply) => {
-    reply.header('x-request-id', req.id);
-  });
+  // before the draining hook, so its 503s carry the headers and the request id too
+  addResponseHooks(fastify, loggers.requests);
   const lifecycle = app.get(LifecycleService);
   fastify.addHook('onRequest', (req, reply, done) => {
     if (!lifecycle.draining) return done();

@@ -1,7 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
-import { LoggerModule } from 'nestjs-pino';
 import { AuthModule } from './auth/auth.module';
 import { AllExceptionsFilter } from './common/exception.filter';
 import { AppConfig } from './config/app-config';
@@ -27,19 +26,6 @@ export class AppModule {
       module: AppModule,
       imports: [
         AppConfigModule.forRoot(config),
-        LoggerModule.forRoot({
-          pinoHttp: {
-            level: config.logLevel,
-            // the request id is set by Fastify (x-request-id or a new UUID) and echoed back
-            genReqId: (req) => (req.headers['x-request-id'] as string) ?? '',
-            redact: ['req.headers.authorization', 'req.headers["authori-zation"]', 'req.headers.cookie'],
-            autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/health') },
-            serializers: {
-              req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
-              res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-            },
-          },
-        }),
         ScheduleModule.forRoot(),
         DatabaseModule,
         AuthModule,

@@ -40,6 +40,35 @@ describe('Foundation (MariaDB)', () => {
       expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
     });
 
+    it("sends helmet's full header set and a request id on answers, refusals, 404s and the docs", async () => {
+      const expected = {
+        'cross-origin-opener-policy': 'same-origin',
+        'cross-origin-resource-policy': 'same-origin',
+        'origin-agent-cluster': '?1',
+        'referrer-policy': 'no-referrer',
+        'strict-transport-security': 'max-age=31536000; includeSubDomains',
+        'x-content-type-options': 'nosniff',
+        'x-dns-prefetch-control': 'off',
+        'x-download-options': 'noopen',
+        'x-frame-options': 'SAMEORIGIN',
+        'x-permitted-cross-domain-policies': 'none',
+        'x-xss-protection': '0',
+      };
+      const answers = [
+        await t.http.get('/api/group/groupbuying/list'),
+        await t.http.post('/api/group/order/order_list').send({}),
+        await t.http.get('/api/group/nope'),
+        await t.http.get('/docs'),
+      ];
+      expect(answers.map((r) => r.status)).toEqual([200, 401, 404, 200]);
+      for (const r of answers) {
+        expect(r.headers).toEqual(expect.objectContaining(expected));
+        expect(r.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+        expect(r.headers['content-security-policy']).toBeUndefined();
+      }
+      expect(new Set(answers.map((r) => r.headers['x-request-id'])).size).toBe(answers.length);
+    });
+
     it('serves the OpenAPI 3 document with the login routes and Swagger UI', async () => {
       const res = await t.http.get('/docs-json');
       expect(res.status).toBe(200);

@@ -110,4 +110,75 @@ describe(AuthGuard.name, () => {
     const ok = await get('/api/marketing/mixed/admin', jwt.sign({ sub: '1', tid: 1, role: 'admin', usr: 'a' }, { audience: 'admin' }));
     expect(ok.statusCode).toBe(200);
   });
+
+  describe('verified tokens are remembered until they expire', () => {
+    const NOW = Date.parse('2030-01-01T00:00:00Z');
+    beforeEach(() =>
+      jest.useFakeTimers({
+        now: NOW,
+        doNotFake: [
+          'hrtime',
+          'nextTick',
+          'performance',
+          'queueMicrotask',
+          'setImmediate',
+          'clearImmediate',
+          'setInterval',
+          'clearInterval',
+          'setTimeout',
+          'clearTimeout',
+        ],
+      }),
+    );
+    afterEach(() => {
+      jest.useRealTimers();
+      jest.restoreAllMocks();
+    });
+
+    it('checks the signature once per token, not once per request', async () => {
+      const token = jwt.sign({ sub: '41' }, { audience: 'storefront', expiresIn: 60 });
+      const verify = jest.spyOn(jwt, 'verify');
+      for (let i = 0; i < 3; i++) {
+        const res = await get('/api/group/open/mine', token);
+        expect(res.statusCode).toBe(200);
+      }
+      expect(verify).toHaveBeenCalledTimes(1);
+    });
+
+    it('refuses a cached token once its exp has passed', async () => {
+      const token = jwt.sign({ sub: '42' }, { audience: 'storefront', expiresIn: 60 });
+      expect((await get('/api/group/open/mine', token)).statusCode).toBe(200);
+      jest.setSystemTime(NOW + 59_000);
+      expect((await get('/api/group/open/mine', token)).statusCode).toBe(200);
+      jest.setSystemTime(NOW + 60_000);
+      const late = await get('/api/group/open/mine', token);
+      expect(late.statusCode).toBe(401);
+      expect(late.json()).toEqual({ status: 401, msg: '登录已过期 (token expired)' });
+    });
+
+    it('refuses a wrong signature even after a valid token with the same payload was cached', async () => {
+      const token = jwt.sign({ sub: '43' }, { audience: 'storefront', expiresIn: 60 });
+      expect((await get('/api/group/open/mine', token)).statusCode).toBe(200);
+      // same header and payload (the clock is frozen), signed with another key
+      const forged = new JwtService({ secret: 'another-secret-another-secret-another' }).sign(
+        { sub: '43' },
+        { audience: 'storefront', expiresIn: 60 },
+      );
+      expect(forged.split('.').slice(0, 2)).toEqual(token.split('.').slice(0, 2));
+      expect(forged).not.toBe(token);
+      const wrong = await get('/api/group/open/mine', forged);
+      expect(wrong.statusCode).toBe(401);
+      expect(wrong.json()).toEqual({ status: 401, msg: '登录凭证无效 (invalid token)' });
+      expect((await get('/api/group/open/mine', token)).statusCode).toBe(200);
+    });
+
+    it('never remembers a refused token as valid', async () => {
+      const admin = jwt.sign({ sub: '1', tid: 1, role: 'admin', usr: 'a' }, { audience: 'admin', expiresIn: 60 });
+      const bogus = jwt.sign({ sub: 'x' }, { audience: 'storefront', expiresIn: 60 });
+      for (let i = 0; i < 2; i++) {
+        expect((await get('/api/group/open/mine', admin)).statusCode).toBe(403);
+        expect((await get('/api/group/open/mine', bogus)).statusCode).toBe(401);
+      }
+    });
+  });
 });

@@ -20,7 +20,11 @@ export class DomainError extends Error {
     message: string,
     readonly details?: unknown,
   ) {
+    // a 4xx is an answer, not a fault: capturing its stack cost more than the rest of a 409 (500s keep theirs)
+    const limit = Error.stackTraceLimit;
+    if (http < 500) Error.stackTraceLimit = 0;
     super(message);
+    Error.stackTraceLimit = limit;
   }
 
   static badRequest(message: string, details?: unknown) {

@@ -1,4 +1,5 @@
 import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { getMetadataStorage } from 'class-validator';
 import { DomainError } from './errors';
 
 export interface FieldError {
@@ -26,8 +27,57 @@ export function flattenValidationErrors(errors: ValidationError[], prefix = ''):
   return out;
 }
 
+type Storage = ReturnType<typeof getMetadataStorage>;
+type Rules = ReturnType<Storage['getTargetValidationMetadatas']>;
+const MEMOIZED = Symbol('memoized');
+
+/**
+ * class-validator works out a class's rules again on every validate(): it walks its whole registry (every
+ * decorated class, for inherited rules) and regroups the result by property, about half the cost of
+ * validating a small body. The rules only change while classes are declared, so both answers are kept per
+ * class and dropped whenever a rule is registered. Calls with validation groups (unused here) go through.
+ */
+export function memoizeValidationMetadata(storage: Storage = getMetadataStorage()): void {
+  const s = storage as Storage & { [MEMOIZED]?: true };
+  if (s[MEMOIZED]) return;
+  s[MEMOIZED] = true;
+  let rules = new Map<unknown, Map<string, Rules>>();
+  let grouped = new WeakMap<Rules, Record<string, Rules>>();
+  const forget = () => {
+    rules = new Map();
+    grouped = new WeakMap();
+  };
+  const targetRules = s.getTargetValidationMetadatas.bind(s);
+  const group = s.groupByPropertyName.bind(s);
+  const addRule = s.addValidationMetadata.bind(s);
+  const addConstraint = s.addConstraintMetadata.bind(s);
+  s.getTargetValidationMetadatas = (target, schema, always, strictGroups, groups) => {
+    if (groups?.length) return targetRules(target, schema, always, strictGroups, groups);
+    const flags = `${schema}|${always}|${strictGroups}`;
+    let byFlags = rules.get(target);
+    if (!byFlags) rules.set(target, (byFlags = new Map()));
+    let found = byFlags.get(flags);
+    if (!found) byFlags.set(flags, (found = targetRules(target, schema, always, strictGroups, groups)));
+    return found;
+  };
+  s.groupByPropertyName = (metadata) => {
+    let found = grouped.get(metadata);
+    if (!found) grouped.set(metadata, (found = group(metadata)));
+    return found;
+  };
+  s.addValidationMetadata = (metadata) => {
+    forget();
+    addRule(metadata);
+  };
+  s.addConstraintMetadata = (metadata) => {
+    forget();
+    addConstraint(metadata);
+  };
+}
+
 /** Global validation: whitelist (unknown fields dropped, never stored), transform, one clear 400 naming the field. */
 export function createValidationPipe(): ValidationPipe {
+  memoizeValidationMetadata();
   return new ValidationPipe({
     transform: true,
     whitelist: true,
