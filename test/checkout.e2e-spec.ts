@@ -1,4 +1,5 @@
 import Big from 'big.js';
+import { DealRepository } from '../src/group-buying/deal.repository';
 import { bootApp, TestApp } from './support/app';
 import {
   ADDRESS,
@@ -22,11 +23,12 @@ describe('Checkout and the storefront order journey (MariaDB)', () => {
   let shopId: number;
   let otherTenant: number;
   let otherShop: number;
+  let tenantToken: string;
 
   beforeAll(async () => {
     t = await bootApp('checkout', { LOGIN_RATE_LIMIT_PER_MINUTE: '100000' });
     const su = await adminToken(t);
-    ({ tenantId, shopId } = await newTenantWithShop(t, su, 'CheckoutA', '结算门店'));
+    ({ tenantId, shopId, token: tenantToken } = await newTenantWithShop(t, su, 'CheckoutA', '结算门店'));
     ({ tenantId: otherTenant, shopId: otherShop } = await newTenantWithShop(t, su, 'CheckoutB', '别家门店'));
   });
   afterAll(() => t.close());
@@ -522,6 +524,52 @@ describe('Checkout and the storefront order journey (MariaDB)', () => {
       );
       expect(res.filter((r) => r.status === 200)).toHaveLength(2);
       expect((await dealCounters(t, d.id)).stock).toBe(98);
+    });
+  });
+
+  describe('sold-out storm', () => {
+    it('once a deal is seen sold out, 200 concurrent createOrders are 1002 with hardly a database read; stock back sells at once', async () => {
+      const d = await makeDeal(t, tenantId, shopId, { stock: 1, name: '秒杀' });
+      const body = { goods: [{ product_id: d.id, quantity: 1 }] };
+      const first = await loginUser(t, 'c-storm-first');
+      const won = await createOrder(t, first.token, body);
+      expect(won.status).toBe(200);
+      const users = await Promise.all(Array.from({ length: 20 }, (_, i) => loginUser(t, `c-storm-${i}`)));
+      const seen = await createOrder(t, users[0].token, body);
+      expect(seen.body).toMatchObject({ status: 1002 });
+
+      const deals = t.app.get(DealRepository);
+      const loads = jest.spyOn(deals, 'loadForCart');
+      const takes = jest.spyOn(deals, 'takeStock');
+      try {
+        const storm = await Promise.all(Array.from({ length: 200 }, (_, i) => createOrder(t, users[i % 20].token, body)));
+        expect(storm.map((r) => `${r.status}/${r.body.status}`)).toEqual(Array(200).fill('409/1002'));
+        expect(storm[0].body.msg).toContain('秒杀 库存不足');
+        const computed = await t.http.post('/api/group/order/computedOrder').set(userAuth(users[1].token)).send(body);
+        expect(computed.body.status).toBe(1002);
+        // the flag lives about a second: a slow storm may read again once or twice, never per request
+        expect(takes).not.toHaveBeenCalled();
+        expect(loads.mock.calls.length).toBeLessThanOrEqual(5);
+
+        // the only unit comes back: the very next checkout in this instance gets it
+        const cancel = await t.http.post('/api/group/order/cancel').set(userAuth(first.token)).send({ code: won.body.data.orders[0].code });
+        expect(cancel.status).toBe(200);
+        const again = await createOrder(t, users[1].token, body);
+        expect(again.status).toBe(200);
+        expect((await createOrder(t, users[2].token, body)).body.status).toBe(1002);
+
+        // so does stock an admin adds
+        const upd = await t.http
+          .post('/api/marketing/groupbuying/update')
+          .set('Authorization', `Bearer ${tenantToken}`)
+          .send({ id: d.id, shopId, name: '秒杀', productName: d.productName, price: 10, stock: 2 });
+        expect(upd.status).toBe(200);
+        expect((await createOrder(t, users[2].token, { goods: [{ product_id: d.id, quantity: 2 }] })).status).toBe(200);
+      } finally {
+        loads.mockRestore();
+        takes.mockRestore();
+      }
+      expect(await dealCounters(t, d.id)).toMatchObject({ stock: 0, order_count: 2 });
     });
   });
 });
