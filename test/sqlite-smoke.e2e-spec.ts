@@ -54,6 +54,8 @@ describe('Embedded SQLite default (smoke)', () => {
     const info = await t.http.get(`/api/group/order/order_info/${code}`).set(h);
     expect(info.body.data).toMatchObject({ status: 1, sequence: 1, quantity: 2 });
     expect(info.body.data.deliver_code).toMatch(/^\d{8}$/);
+    const mine = await t.http.post('/api/group/order/order_list').set(h).send({ status: 1 });
+    expect(mine.body.data).toEqual({ list: [info.body.data], total: 1, page: 1, limit: 10 });
     const [deal] = await t.ds.query('SELECT stock, payed_count FROM group_buying WHERE id = ?', [pickup.id]);
     expect(deal).toEqual({ stock: pickup.stock - 2, payed_count: 2 });
   });
