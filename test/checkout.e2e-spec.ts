@@ -1,4 +1,9 @@
 import Big from 'big.js';
+import { formatDate } from '../src/common/time';
+import { DealRepository } from '../src/group-buying/deal.repository';
+import { OrderReadRepository } from '../src/order/order-read.repository';
+import { ORDER_STATUS_NAMES } from '../src/order/order-status';
+import { Order } from '../src/order/order.entity';
 import { bootApp, TestApp } from './support/app';
 import {
   ADDRESS,
@@ -22,11 +27,12 @@ describe('Checkout and the storefront order journey (MariaDB)', () => {
   let shopId: number;
   let otherTenant: number;
   let otherShop: number;
+  let tenantToken: string;
 
   beforeAll(async () => {
     t = await bootApp('checkout', { LOGIN_RATE_LIMIT_PER_MINUTE: '100000' });
     const su = await adminToken(t);
-    ({ tenantId, shopId } = await newTenantWithShop(t, su, 'CheckoutA', '结算门店'));
+    ({ tenantId, shopId, token: tenantToken } = await newTenantWithShop(t, su, 'CheckoutA', '结算门店'));
     ({ tenantId: otherTenant, shopId: otherShop } = await newTenantWithShop(t, su, 'CheckoutB', '别家门店'));
   });
   afterAll(() => t.close());
@@ -522,6 +528,160 @@ describe('Checkout and the storefront order journey (MariaDB)', () => {
       );
       expect(res.filter((r) => r.status === 200)).toHaveLength(2);
       expect((await dealCounters(t, d.id)).stock).toBe(98);
+    });
+  });
+
+  describe('storefront order reads', () => {
+    // what order_info / order_list answered when they were built from the ORM entity: field by field
+    const asStored = async (code: string) => {
+      const o = await t.ds.getRepository(Order).findOneByOrFail({ code });
+      return {
+        code: o.code,
+        pay_no: o.payNo,
+        status: o.status,
+        status_name: ORDER_STATUS_NAMES[o.status],
+        group_buying_id: o.groupBuyingId,
+        product_name: o.productName,
+        spec: o.spec,
+        image_path: o.imagePath,
+        price: o.price.toFixed(2),
+        quantity: o.qty,
+        goods_price: o.goodsMoney.toFixed(2),
+        coupon_price: o.couponMoney.toFixed(2),
+        dispatch_price: o.deliverFee.toFixed(2),
+        pay_price: o.money.toFixed(2),
+        deliver_type: o.deliverType,
+        deliver_code: o.deliverType === 1 && [1, 8, 4].includes(o.status) ? o.deliverCode : null,
+        tracking_no: o.trackingNo,
+        address: o.address,
+        phone: o.phone,
+        remark: o.remark,
+        sequence: o.sequence,
+        create_time: formatDate(o.createTime),
+        pay_time: formatDate(o.payTime),
+        expire_time: formatDate(o.expireTime),
+        team: null,
+        reviewed: o.reviewed,
+      };
+    };
+
+    it('order_info and order_list answer every field as stored, in every state', async () => {
+      const u = await loginUser(t, 'c-reads');
+      const pickup = await makeDeal(t, tenantId, shopId, { price: new Big('12.34'), spec: '500g', imagePath: '/img/a.jpg' });
+      const express = await makeDeal(t, tenantId, shopId, { price: new Big('7.5'), deliverType: 2, deliverFee: new Big('6') });
+      const coupon = await makeCoupon(t, tenantId, { enough: new Big('10'), deduct: new Big('3.33') });
+      const mc = await giveCoupon(t, coupon, u.id);
+      const paid = await createOrder(t, u.token, {
+        goods: [
+          { product_id: pickup.id, quantity: 3 },
+          { product_id: express.id, quantity: 1 },
+        ],
+        coupon_id: mc.id,
+        address: ADDRESS,
+        remark: '放门口',
+      });
+      expect(paid.status).toBe(200);
+      await payOrder(t, u.token, paid.body.data.orders[0].code);
+      const shipped = paid.body.data.orders[1].code;
+      await t.ds.query("UPDATE group_buying_order SET status = 3, tracking_no = 'SF0001' WHERE code = ?", [shipped]);
+      const unpaid = (await createOrder(t, u.token, { goods: [{ product_id: pickup.id, quantity: 1 }] })).body.data.orders[0].code;
+      const closed = (await createOrder(t, u.token, { goods: [{ product_id: pickup.id, quantity: 2 }] })).body.data.orders[0].code;
+      await t.http.post('/api/group/order/cancel').set(userAuth(u.token)).send({ code: closed }).expect(200);
+      const codes = [closed, unpaid, paid.body.data.orders[0].code, shipped];
+
+      const expected = await Promise.all(codes.map(asStored));
+      expect(expected[2]).toMatchObject({ status: 1, sequence: 1, deliver_code: expect.stringMatching(/^\d{8}$/) });
+      expect(expected[3]).toMatchObject({
+        status: 3,
+        tracking_no: 'SF0001',
+        dispatch_price: '6.00',
+        address: expect.stringContaining('白云区'),
+      });
+      for (const [i, code] of codes.entries()) {
+        const info = await t.http.get(`/api/group/order/order_info/${code}`).set(userAuth(u.token));
+        expect(info.body).toEqual({ status: 200, msg: 'ok', data: expected[i] });
+      }
+      const list = await t.http.post('/api/group/order/order_list').set(userAuth(u.token)).send({});
+      expect(list.body.data.total).toBe(4);
+      // newest first: create_time, then id (the lines of one checkout share their instant)
+      const newestFirst = (
+        await t.ds.query('SELECT code FROM group_buying_order WHERE user_id = ? ORDER BY create_time DESC, id DESC', [u.id])
+      ).map((r: { code: string }) => r.code);
+      expect(list.body.data.list).toEqual(newestFirst.map((c: string) => expected[codes.indexOf(c)]));
+      const byStatus = await t.http.post('/api/group/order/order_list').set(userAuth(u.token)).send({ status: 1 });
+      expect(byStatus.body.data.list.map((o: { code: string }) => o.code).sort()).toEqual([codes[2], codes[3]].sort());
+    });
+
+    it('order_list counts only when the page cannot tell the total', async () => {
+      const d = await makeDeal(t, tenantId, shopId);
+      const u = await loginUser(t, 'c-pages');
+      const made: string[] = [];
+      for (let i = 0; i < 3; i++)
+        made.unshift((await createOrder(t, u.token, { goods: [{ product_id: d.id, quantity: 1 }] })).body.data.orders[0].code);
+      const count = jest.spyOn(t.app.get(OrderReadRepository), 'storeCount');
+      try {
+        const page = async (body: object) => (await t.http.post('/api/group/order/order_list').set(userAuth(u.token)).send(body)).body.data;
+        const p1 = await page({ page: 1, limit: 2 });
+        expect(p1).toMatchObject({ total: 3, page: 1, limit: 2 });
+        expect(p1.list.map((o: { code: string }) => o.code)).toEqual(made.slice(0, 2));
+        expect(count).toHaveBeenCalledTimes(1);
+        const p2 = await page({ page: 2, limit: 2 });
+        expect(p2).toMatchObject({ total: 3, page: 2, limit: 2 });
+        expect(p2.list.map((o: { code: string }) => o.code)).toEqual(made.slice(2));
+        expect(await page({})).toMatchObject({ total: 3 });
+        expect(await page({ status: 4 })).toEqual({ list: [], total: 0, page: 1, limit: 10 });
+        expect(count).toHaveBeenCalledTimes(1);
+        expect(await page({ page: 3, limit: 2 })).toEqual({ list: [], total: 3, page: 3, limit: 2 });
+        expect(count).toHaveBeenCalledTimes(2);
+      } finally {
+        count.mockRestore();
+      }
+    });
+  });
+
+  describe('sold-out storm', () => {
+    it('once a deal is seen sold out, 200 concurrent createOrders are 1002 with hardly a database read; stock back sells at once', async () => {
+      const d = await makeDeal(t, tenantId, shopId, { stock: 1, name: '秒杀' });
+      const body = { goods: [{ product_id: d.id, quantity: 1 }] };
+      const first = await loginUser(t, 'c-storm-first');
+      const won = await createOrder(t, first.token, body);
+      expect(won.status).toBe(200);
+      const users = await Promise.all(Array.from({ length: 20 }, (_, i) => loginUser(t, `c-storm-${i}`)));
+      const seen = await createOrder(t, users[0].token, body);
+      expect(seen.body).toMatchObject({ status: 1002 });
+
+      const deals = t.app.get(DealRepository);
+      const loads = jest.spyOn(deals, 'loadForCart');
+      const takes = jest.spyOn(deals, 'takeStock');
+      try {
+        const storm = await Promise.all(Array.from({ length: 200 }, (_, i) => createOrder(t, users[i % 20].token, body)));
+        expect(storm.map((r) => `${r.status}/${r.body.status}`)).toEqual(Array(200).fill('409/1002'));
+        expect(storm[0].body.msg).toContain('秒杀 库存不足');
+        const computed = await t.http.post('/api/group/order/computedOrder').set(userAuth(users[1].token)).send(body);
+        expect(computed.body.status).toBe(1002);
+        // the flag lives about a second: a slow storm may read again once or twice, never per request
+        expect(takes).not.toHaveBeenCalled();
+        expect(loads.mock.calls.length).toBeLessThanOrEqual(5);
+
+        // the only unit comes back: the very next checkout in this instance gets it
+        const cancel = await t.http.post('/api/group/order/cancel').set(userAuth(first.token)).send({ code: won.body.data.orders[0].code });
+        expect(cancel.status).toBe(200);
+        const again = await createOrder(t, users[1].token, body);
+        expect(again.status).toBe(200);
+        expect((await createOrder(t, users[2].token, body)).body.status).toBe(1002);
+
+        // so does stock an admin adds
+        const upd = await t.http
+          .post('/api/marketing/groupbuying/update')
+          .set('Authorization', `Bearer ${tenantToken}`)
+          .send({ id: d.id, shopId, name: '秒杀', productName: d.productName, price: 10, stock: 2 });
+        expect(upd.status).toBe(200);
+        expect((await createOrder(t, users[2].token, { goods: [{ product_id: d.id, quantity: 2 }] })).status).toBe(200);
+      } finally {
+        loads.mockRestore();
+        takes.mockRestore();
+      }
+      expect(await dealCounters(t, d.id)).toMatchObject({ stock: 0, order_count: 2 });
     });
   });
 });

@@ -1,5 +1,7 @@
 import Big from 'big.js';
-import { bootApp, TestApp } from './support/app';
+import { DealRepository } from '../src/group-buying/deal.repository';
+import { GroupBuyingService } from '../src/group-buying/group-buying.service';
+import { bootApp, secondInstance, TestApp } from './support/app';
 import { adminToken, fromNow, HOUR, loginUser, makeDeal, newShop, newTenant, shanghai, Tenant } from './support/builders';
 
 const S = '/api/group/groupbuying';
@@ -19,6 +21,8 @@ describe('GroupBuying storefront (MariaDB)', () => {
   const visitorsOf = (id: number, token = a.token) =>
     t.http.get(`${A}/getgroupbuyingvisitor`).query({ groupBuyingId: id }).set('Authorization', `Bearer ${token}`);
   const ids = (res: { body: { data: { list: Array<{ id: number }> } } }) => res.body.data.list.map((x) => x.id);
+  // views are counted in memory and written about once a second: a test that reads the counts writes them first
+  const flushVisits = () => t.app.get(GroupBuyingService).flushVisits();
 
   beforeAll(async () => {
     t = await bootApp('gb_store');
@@ -159,6 +163,7 @@ describe('GroupBuying storefront (MariaDB)', () => {
         data: { id: deal.main, name: '五常大米 10kg', price: '29.90', deliver_fee: '8.00', shop_name: 'A 一店', in_use: true },
       });
       await t.http.get(`${S}/detail/${deal.main}`);
+      await flushVisits();
       expect((await adminGet(deal.main)).body.visitTimes).toBe(before + 2);
       const [visitors] = await t.ds.query('SELECT COUNT(*) AS n FROM group_buying_visitor WHERE group_buying_id = ?', [deal.main]);
       expect(Number(visitors.n)).toBe(0);
@@ -171,6 +176,7 @@ describe('GroupBuying storefront (MariaDB)', () => {
       await t.http.get(`${S}/detail/${deal.a2}`).set('Authori-Zation', `Bearer ${u1.token}`).expect(200);
       await t.http.get(`${S}/detail/${deal.a2}`).set('Authorization', `Bearer ${u1.token}`).expect(200);
       await t.http.get(`${S}/detail/${deal.a2}`).set('Authori-Zation', `Bearer ${u2.token}`).expect(200);
+      await flushVisits();
       expect((await adminGet(deal.a2)).body.visitTimes).toBe(before + 3);
       const rows = await t.ds.query('SELECT user_id, visits FROM group_buying_visitor WHERE group_buying_id = ? ORDER BY user_id', [
         deal.a2,
@@ -195,6 +201,7 @@ describe('GroupBuying storefront (MariaDB)', () => {
         Array.from({ length: 8 }, () => t.http.get(`${S}/detail/${deal.b}`).set('Authori-Zation', `Bearer ${u.token}`)),
       );
       expect(answers.map((r) => r.status)).toEqual(Array(8).fill(200));
+      await flushVisits();
       const rows = await t.ds.query('SELECT user_id, visits FROM group_buying_visitor WHERE group_buying_id = ?', [deal.b]);
       expect(rows).toEqual([{ user_id: u.id, visits: 8 }]);
       const after = await t.http.get(`${A}/get?id=${deal.b}`).set('Authorization', `Bearer ${b.token}`);
@@ -204,6 +211,7 @@ describe('GroupBuying storefront (MariaDB)', () => {
     it('an invalid user token is treated as anonymous', async () => {
       const res = await t.http.get(`${S}/detail/${deal.future}`).set('Authori-Zation', 'Bearer not-a-token');
       expect(res.status).toBe(200);
+      await flushVisits();
       const [row] = await t.ds.query('SELECT COUNT(*) AS n FROM group_buying_visitor WHERE group_buying_id = ?', [deal.future]);
       expect(Number(row.n)).toBe(0);
       expect((await adminGet(deal.future)).body.visitTimes).toBe(1);
@@ -216,12 +224,106 @@ describe('GroupBuying storefront (MariaDB)', () => {
       const gone = await t.http.get(`${S}/detail/${deal.deleted}`);
       expect(gone.status).toBe(404);
       expect(gone.body).toEqual({ status: 404, msg: expect.any(String) });
+      await flushVisits();
       const [row] = await t.ds.query('SELECT visit_times FROM group_buying WHERE id = ?', [deal.deleted]);
       expect(row.visit_times).toBe(0);
       expect((await t.http.get(`${S}/detail/99999999`)).status).toBe(404);
       const bad = await t.http.get(`${S}/detail/abc`);
       expect(bad.status).toBe(400);
       expect(bad.body.msg).toContain('id');
+    });
+
+    it('50 concurrent views then a flush: visit_times +50 exactly, one visitor row per user with its count', async () => {
+      const id = (await makeDeal(t, a.tenantId, shopA2, { ...win, name: '并发浏览' })).id;
+      const users = await Promise.all([0, 1, 2, 3, 4].map((i) => loginUser(t, `oMany${i}`)));
+      // five users six times each, twenty anonymous
+      const tokens: Array<string | undefined> = [
+        ...users.flatMap((u) => Array<string>(6).fill(u.token)),
+        ...Array<undefined>(20).fill(undefined),
+      ];
+      const answers = await Promise.all(
+        tokens.map((tk) => (tk ? t.http.get(`${S}/detail/${id}`).set('Authori-Zation', `Bearer ${tk}`) : t.http.get(`${S}/detail/${id}`))),
+      );
+      expect(answers.map((r) => r.status)).toEqual(Array(50).fill(200));
+      await flushVisits();
+      const visitTimes = async () => (await t.ds.query('SELECT visit_times FROM group_buying WHERE id = ?', [id]))[0].visit_times;
+      const visitors = () =>
+        t.ds.query('SELECT user_id, visits FROM group_buying_visitor WHERE group_buying_id = ? ORDER BY user_id', [id]);
+      expect(await visitTimes()).toBe(50);
+      const byUser = [...users].sort((x, y) => x.id - y.id);
+      expect(await visitors()).toEqual(byUser.map((u) => ({ user_id: u.id, visits: 6 })));
+      // the next batch adds to the rows (the upsert's update side); a flush with nothing counted writes nothing
+      await Promise.all([0, 1, 2].map(() => t.http.get(`${S}/detail/${id}`).set('Authori-Zation', `Bearer ${byUser[0].token}`)));
+      await flushVisits();
+      await flushVisits();
+      expect(await visitTimes()).toBe(53);
+      expect(await visitors()).toEqual(byUser.map((u, i) => ({ user_id: u.id, visits: i === 0 ? 9 : 6 })));
+      expect((await visitorsOf(id)).body[0]).toMatchObject({ id: byUser[0].id });
+    });
+
+    it.each(['addVisits', 'addVisitors'] as const)('a flush whose %s fails keeps the counts for the next flush', async (method) => {
+      const id = (await makeDeal(t, a.tenantId, shopA2, { ...win, name: `写失败 ${method}` })).id;
+      const u = await loginUser(t, `oFail-${method}`);
+      await flushVisits();
+      const failing = jest.spyOn(t.app.get(DealRepository), method).mockRejectedValueOnce(new Error('lost connection'));
+      try {
+        for (let i = 0; i < 3; i++) await t.http.get(`${S}/detail/${id}`).set('Authori-Zation', `Bearer ${u.token}`).expect(200);
+        // this flush or the module's own timer meets the failure; the counts stay for the next one
+        const first = await flushVisits().then(
+          () => 'written',
+          (e: Error) => e.message,
+        );
+        expect(['written', 'lost connection']).toContain(first);
+        await t.http.get(`${S}/detail/${id}`).expect(200);
+        await flushVisits();
+        expect(await failing.mock.results[0].value.catch((e: Error) => e.message)).toBe('lost connection');
+      } finally {
+        failing.mockRestore();
+      }
+      expect((await t.ds.query('SELECT visit_times FROM group_buying WHERE id = ?', [id]))[0].visit_times).toBe(4);
+      expect(await t.ds.query('SELECT user_id, visits FROM group_buying_visitor WHERE group_buying_id = ?', [id])).toEqual([
+        { user_id: u.id, visits: 3 },
+      ]);
+    });
+
+    it('reads a hot deal from the database about once per second, whatever the number of views', async () => {
+      const id = (await makeDeal(t, a.tenantId, shopA2, { ...win, name: '热门' })).id;
+      const read = jest.spyOn(t.app.get(DealRepository), 'storeView');
+      try {
+        const answers = await Promise.all(Array.from({ length: 30 }, () => t.http.get(`${S}/detail/${id}`)));
+        expect(answers.every((r) => r.status === 200 && r.body.data.name === '热门')).toBe(true);
+        // concurrent misses share one read; a second one only if the TTL ran out meanwhile
+        expect(read.mock.calls.length).toBeGreaterThanOrEqual(1);
+        expect(read.mock.calls.length).toBeLessThanOrEqual(2);
+      } finally {
+        read.mockRestore();
+      }
+      await flushVisits();
+    });
+
+    it('an admin change shows at once in this instance and within the TTL in another; a deleted deal is a 404 at once', async () => {
+      const id = (await makeDeal(t, a.tenantId, shopA2, { ...win, name: '改名前', stock: 5 })).id;
+      const other = await secondInstance(t);
+      try {
+        expect((await t.http.get(`${S}/detail/${id}`)).body.data).toMatchObject({ name: '改名前', stock: 5 });
+        expect((await other.http.get(`${S}/detail/${id}`)).body.data).toMatchObject({ name: '改名前', stock: 5 });
+        const upd = await t.http
+          .post(`${A}/update`)
+          .set('Authorization', `Bearer ${a.token}`)
+          .send({ id, shopId: shopA2, name: '改名后', productName: '商品', price: 3, stock: 7 });
+        expect(upd.status).toBe(200);
+        expect((await t.http.get(`${S}/detail/${id}`)).body.data).toMatchObject({ name: '改名后', stock: 7 });
+        await new Promise((r) => setTimeout(r, 1100));
+        expect((await other.http.get(`${S}/detail/${id}`)).body.data).toMatchObject({ name: '改名后', stock: 7 });
+        // the other instance's views are written by its clean stop
+        await other.http.get(`${S}/detail/${id}`).expect(200);
+      } finally {
+        await other.close();
+      }
+      await flushVisits();
+      expect((await t.ds.query('SELECT visit_times FROM group_buying WHERE id = ?', [id]))[0].visit_times).toBe(5);
+      await t.http.post(`${A}/delete?id=${id}`).set('Authorization', `Bearer ${a.token}`).expect(200);
+      expect((await t.http.get(`${S}/detail/${id}`)).status).toBe(404);
     });
 
     it('deleted, past, future and disabled deals are never listed', async () => {

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { escapeLike, LIKE_ESCAPE } from '../src/common/like';
+import { GroupBuyingService } from '../src/group-buying/group-buying.service';
 import { bootApp, TestApp } from './support/app';
 import { loginUser, payOrder, userAuth } from './support/builders';
 
@@ -53,8 +54,27 @@ describe('Embedded SQLite default (smoke)', () => {
     const info = await t.http.get(`/api/group/order/order_info/${code}`).set(h);
     expect(info.body.data).toMatchObject({ status: 1, sequence: 1, quantity: 2 });
     expect(info.body.data.deliver_code).toMatch(/^\d{8}$/);
+    const mine = await t.http.post('/api/group/order/order_list').set(h).send({ status: 1 });
+    expect(mine.body.data).toEqual({ list: [info.body.data], total: 1, page: 1, limit: 10 });
     const [deal] = await t.ds.query('SELECT stock, payed_count FROM group_buying WHERE id = ?', [pickup.id]);
     expect(deal).toEqual({ stock: pickup.stock - 2, payed_count: 2 });
+  });
+
+  it('detail views are written by the flush on SQLite too: one relative update, the visitor upsert on both sides', async () => {
+    const { id: userId, token } = await loginUser(t, 'oSqliteVisitor');
+    const [deal] = await t.ds.query('SELECT id, visit_times FROM group_buying WHERE deleted_at IS NULL ORDER BY id LIMIT 1');
+    const view = () => t.http.get(`/api/group/groupbuying/detail/${deal.id}`).set(userAuth(token)).expect(200);
+    const flush = () => t.app.get(GroupBuyingService).flushVisits();
+    await Promise.all([view(), view(), view()]);
+    await flush();
+    await view();
+    await t.http.get(`/api/group/groupbuying/detail/${deal.id}`).expect(200);
+    await flush();
+    const [after] = await t.ds.query('SELECT visit_times FROM group_buying WHERE id = ?', [deal.id]);
+    expect(after.visit_times).toBe(deal.visit_times + 5);
+    expect(await t.ds.query('SELECT user_id, visits FROM group_buying_visitor WHERE group_buying_id = ?', [deal.id])).toEqual([
+      { user_id: userId, visits: 4 },
+    ]);
   });
 
   it('LIKE patterns built with escapeLike match %, _ and ! literally on SQLite', async () => {

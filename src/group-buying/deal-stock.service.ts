@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { runTx } from '../database/sql';
-import { CartDealRow, DealRepository } from './deal.repository';
+import { CartDealRow, DealRepository, DealWindowRow } from './deal.repository';
 import { unbuyableReason } from './deal.rules';
+import { SoldOutRegistry } from './sold-out.registry';
 
 /** What a deal's counters are, computed by the module that owns the orders. */
 export interface DealCounts {
@@ -20,11 +21,23 @@ export class DealStockService {
   constructor(
     private readonly ds: DataSource,
     private readonly deals: DealRepository,
+    private readonly soldOut: SoldOutRegistry,
   ) {}
 
   /** The cart's deals with their shop names, in one query (read before the transaction). */
-  loadForCart(ids: number[]): Promise<CartDealRow[]> {
-    return this.deals.loadForCart(ids);
+  async loadForCart(ids: number[]): Promise<CartDealRow[]> {
+    const stamp = this.soldOut.stamp();
+    const found = await this.deals.loadForCart(ids);
+    for (const d of found) if (Number(d.stock) <= 0) this.soldOut.seen(d, stamp);
+    return found;
+  }
+
+  /**
+   * The deal as this instance saw it moments ago when it had fewer than `qty` units and was on sale:
+   * the caller may answer "sold out" without asking the database. Undefined when unknown or stale.
+   */
+  knownShort(dealId: number, qty: number, now: Date): DealWindowRow | undefined {
+    return this.soldOut.short(dealId, qty, now);
   }
 
   /**
@@ -37,24 +50,32 @@ export class DealStockService {
     qty: number,
     now: Date,
   ): Promise<{ taken: true } | { taken: false; reason: string | null }> {
+    const stamp = this.soldOut.stamp();
     if (await this.deals.takeStock(em, dealId, qty, now)) return { taken: true };
     const fresh = await this.deals.window(em, dealId);
-    return { taken: false, reason: fresh ? unbuyableReason(fresh, now) : '已删除' };
+    const reason = fresh ? unbuyableReason(fresh, now) : '已删除';
+    if (fresh && !reason) this.soldOut.seen(fresh, stamp);
+    return { taken: false, reason };
   }
 
-  /** A late payment's units taken again if the deal still has them (its window does not matter). */
+  /**
+   * A late payment's units taken again if the deal still has them (its window does not matter). Takes
+   * stock, so no sold-out flag is cleared here; units it has to put back go through giveBack, which does.
+   */
   retake(em: EntityManager, dealId: number, qty: number): Promise<boolean> {
     return this.deals.retakeStock(em, dealId, qty);
   }
 
   /** Units of an unpaid order that was given up (expiry, cancel). */
-  giveBack(em: EntityManager, dealId: number, qty: number): Promise<void> {
-    return this.deals.returnStock(em, dealId, qty);
+  async giveBack(em: EntityManager, dealId: number, qty: number): Promise<void> {
+    await this.deals.returnStock(em, dealId, qty);
+    this.soldOut.cleared(dealId, em);
   }
 
   /** Units of a paid order that was refunded. */
-  giveBackRefunded(em: EntityManager, dealId: number, qty: number): Promise<void> {
-    return this.deals.refundUnits(em, dealId, qty);
+  async giveBackRefunded(em: EntityManager, dealId: number, qty: number): Promise<void> {
+    await this.deals.refundUnits(em, dealId, qty);
+    this.soldOut.cleared(dealId, em);
   }
 
   /** The deal's next sequence number for an order of `qty` units being paid (gap-free under the row lock). */

@@ -2,10 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, EntityManager, Repository } from 'typeorm';
 import { User } from '../auth/user.entity';
-import { isDuplicateKeyError } from '../common/db-errors';
 import { escapeLike, LIKE_ESCAPE } from '../common/like';
 import { intOf } from '../common/query';
-import { dbDate, execute, forUpdate, marks, rows } from '../database/sql';
+import { dbDate, execute, forUpdate, isMysql, marks, rows } from '../database/sql';
 import { GroupBuyingVisitor } from './group-buying-visitor.entity';
 import { GroupBuying } from './group-buying.entity';
 
@@ -52,6 +51,42 @@ export interface DealSums {
   payedCount: number;
   orderCount: number;
   visitTimes: number;
+}
+
+/** A deal as the storefront detail shows it: the deal row joined with its shop's name. */
+export interface StoreDealRow {
+  id: number;
+  name: string;
+  description: string | null;
+  product_id: number | null;
+  product_name: string;
+  product_code: string;
+  spec: string;
+  image_path: string;
+  price: string | number;
+  stock: number;
+  payed_count: number;
+  start_time: Date | string;
+  end_time: Date | string;
+  deliver_type: number;
+  deliver_fee: string | number;
+  shop_id: number;
+  shop_name: string | null;
+  address: string;
+  lbs: string;
+  phone: string;
+  limit_per_user: number;
+  team_size: number;
+  in_use: number | boolean;
+}
+
+/** Storefront views of one deal by one user since the last flush. */
+export interface VisitorCount {
+  dealId: number;
+  userId: number;
+  visits: number;
+  firstAt: Date;
+  lastAt: Date;
 }
 
 export interface VisitorRow {
@@ -153,25 +188,40 @@ export class DealRepository {
       .getRawMany<VisitorRow>();
   }
 
-  /** One row per deal and user (unique key); a concurrent first visit loses the insert race and counts instead. */
-  async recordVisitor(groupBuyingId: number, userId: number): Promise<void> {
-    const bump = () =>
-      this.visitors
-        .createQueryBuilder()
-        .update(GroupBuyingVisitor)
-        .set({ visits: () => 'visits + 1' })
-        .where('group_buying_id = :groupBuyingId AND user_id = :userId', { groupBuyingId, userId })
-        .execute();
-    if ((await bump()).affected) return;
-    try {
-      await this.visitors.insert({ groupBuyingId, userId, visits: 1 });
-    } catch (e) {
-      if (!isDuplicateKeyError(e)) throw e;
-      await bump();
-    }
+  // ---------- hot paths (plain SQL) ----------
+
+  /** The storefront's deal (not deleted) with its shop's name, in one statement. */
+  async storeView(id: number): Promise<StoreDealRow | undefined> {
+    const [d] = await rows<StoreDealRow>(
+      this.ds,
+      `SELECT g.id, g.name, g.description, g.product_id, g.product_name, g.product_code, g.spec, g.image_path, g.price, g.stock,
+              g.payed_count, g.start_time, g.end_time, g.deliver_type, g.deliver_fee, g.shop_id, s.name AS shop_name, g.address,
+              g.lbs, g.phone, g.limit_per_user, g.team_size, g.in_use
+         FROM group_buying g LEFT JOIN shop s ON s.id = g.shop_id WHERE g.id = ? AND g.deleted_at IS NULL`,
+      [id],
+    );
+    return d;
   }
 
-  // ---------- hot paths (plain SQL) ----------
+  /** Storefront views counted in memory, added (relative: every instance adds its own). */
+  async addVisits(id: number, n: number): Promise<void> {
+    await this.ds.query('UPDATE group_buying SET visit_times = visit_times + ? WHERE id = ?', [n, id]);
+  }
+
+  /** One row per deal and user (unique key), created or added to in one statement for the whole batch. */
+  async addVisitors(batch: VisitorCount[]): Promise<void> {
+    if (!batch.length) return;
+    const values = batch.flatMap((v) => [v.dealId, v.userId, v.visits, dbDate(this.ds, v.firstAt), dbDate(this.ds, v.lastAt)]);
+    const upsert = isMysql(this.ds)
+      ? 'ON DUPLICATE KEY UPDATE visits = visits + VALUES(visits), update_time = GREATEST(update_time, VALUES(update_time))'
+      : 'ON CONFLICT (group_buying_id, user_id) DO UPDATE SET visits = visits + excluded.visits, update_time = MAX(update_time, excluded.update_time)';
+    await this.ds.query(
+      `INSERT INTO group_buying_visitor (group_buying_id, user_id, visits, create_time, update_time) VALUES ${batch
+        .map(() => '(?, ?, ?, ?, ?)')
+        .join(', ')} ${upsert}`,
+      values,
+    );
+  }
 
   loadForCart(ids: number[], db: DataSource | EntityManager = this.ds): Promise<CartDealRow[]> {
     return rows<CartDealRow>(
@@ -276,18 +326,6 @@ export class DealRepository {
       ids,
     );
     return new Map(found.map((r) => [Number(r.id), r.virtual_team === true || Number(r.virtual_team) === 1]));
-  }
-
-  /** One storefront view counted; false when the deal is unknown or deleted. */
-  async countVisit(id: number): Promise<boolean> {
-    const res = await this.ds
-      .createQueryBuilder()
-      .update(GroupBuying)
-      .set({ visitTimes: () => 'visit_times + 1' })
-      .where('id = :id', { id })
-      .andWhere('deleted_at IS NULL')
-      .execute();
-    return (res.affected ?? 0) > 0;
   }
 
   async names(ids: number[]): Promise<Map<number, string>> {

@@ -23,7 +23,11 @@ export class GroupBuyingStoreController {
 
   @Get('detail/:id')
   @UserAuthOptional()
-  @ApiOperation({ summary: '团购详情', description: '计入访问次数；带用户凭证时记录访客。' })
+  @ApiOperation({
+    summary: '团购详情',
+    description:
+      '计入访问次数；带用户凭证时记录访客（在内存中计数，约每秒写入一次）。详情在每个实例缓存约 1 秒：其中的 stock、payed_count 可能滞后至多约 1 秒，后台修改约 1-2 秒内可见；不存在或已删除的团购为 404（同样短暂缓存）。',
+  })
   @ApiParam({ name: 'id', type: Number, description: '团购 id' })
   @ApiOkResponse({ type: StoreDealDetailResponse })
   async detail(@Param() p: DealIdQuery, @OptionalUser() user?: StoreIdentity) {

@@ -5,10 +5,13 @@ import { AdminPage, adminPaging, storePaging } from '../common/pagination';
 import { assertWindow, rangeEnd, rangeStart, requireDate } from '../common/query';
 import { ShopService } from '../shop/shop.service';
 import { TenantScope } from '../tenant/tenant-scope';
+import { DealVisitsService } from './deal-visits.service';
 import { DealRepository, VisitorRow } from './deal.repository';
 import { ChangeUsingDto, CreateDealDto, DealBodyDto, DealListQuery, StoreDealListQuery, UpdateDealDto } from './group-buying.dto';
 import { GroupBuying } from './group-buying.entity';
-import { DealSumData, DealUserView, DealView, StoreDealView, toDealView, toStoreDealView } from './group-buying.view';
+import { DealSumData, DealUserView, DealView, StoreDealView, storeDealViewOf, toDealView, toStoreDealView } from './group-buying.view';
+import { SoldOutRegistry } from './sold-out.registry';
+import { StoreDealCache } from './store-deal.cache';
 
 const DEAL = '团购';
 /** Visitor lists are capped (they can grow without bound). */
@@ -20,6 +23,9 @@ export class GroupBuyingService {
   constructor(
     private readonly shops: ShopService,
     private readonly dealRows: DealRepository,
+    private readonly storeViews: StoreDealCache,
+    private readonly visits: DealVisitsService,
+    private readonly soldOut: SoldOutRegistry,
   ) {}
 
   /** The caller's (not deleted) deal, or 404. */
@@ -29,19 +35,12 @@ export class GroupBuyingService {
     return deal;
   }
 
-  /** A deal of any tenant for the storefront (not deleted), or 404. */
-  async findPublic(id: number): Promise<GroupBuying> {
-    const deal = Number.isSafeInteger(id) && id > 0 ? await this.dealRows.findOne(id) : null;
-    if (!deal) throw DomainError.notFound(DEAL);
-    return deal;
-  }
-
   async create(scope: TenantScope, dto: CreateDealDto): Promise<number> {
     await this.shops.get(scope, dto.shopId);
     const startTime = requireDate(dto.startTime, 'startTime');
     const endTime = requireDate(dto.endTime, 'endTime');
     assertWindow(startTime, endTime);
-    return this.dealRows.insert({
+    const id = await this.dealRows.insert({
       ...this.editable(dto),
       tenantId: scope.tenantId,
       startTime,
@@ -68,6 +67,9 @@ export class GroupBuyingService {
       visitTimes: 0,
       lastSequence: 0,
     });
+    // a storefront 404 for this id may be cached from just before
+    this.changed(id);
+    return id;
   }
 
   /** Replaces what the body carries; fields it leaves out keep their stored values. Counters are never touched. */
@@ -96,12 +98,14 @@ export class GroupBuyingService {
     };
     for (const [k, v] of Object.entries(optional)) if (v !== undefined && v !== null) (patch as Record<string, unknown>)[k] = v;
     await this.dealRows.patch(deal.id, scope.tenantId, patch);
+    this.changed(deal.id);
   }
 
   /** Soft delete: gone from lists and the storefront; its orders stay. */
   async remove(scope: TenantScope, id: number): Promise<void> {
     const deal = await this.get(scope, id);
     await this.dealRows.softDelete(deal.id, scope.tenantId);
+    this.changed(deal.id);
   }
 
   async changeUsing(scope: TenantScope, dto: ChangeUsingDto): Promise<void> {
@@ -110,6 +114,7 @@ export class GroupBuyingService {
     const endTime = dto.endTime !== undefined ? requireDate(dto.endTime, 'endTime') : deal.endTime;
     assertWindow(startTime, endTime);
     await this.dealRows.patch(deal.id, scope.tenantId, { inUse: dto.inUse, startTime, endTime });
+    this.changed(deal.id);
   }
 
   /** The caller's deal as the admin sees it (seed 001 fields), without its orders. */
@@ -153,13 +158,31 @@ export class GroupBuyingService {
     return { list: rows.map((r) => toStoreDealView(r, names.get(r.shopId))), total, page, limit };
   }
 
-  /** Storefront detail: counts the visit and, for a logged-in user, records the visitor. */
+  /**
+   * Storefront detail, without a write: the view comes from a ~1 s per-instance cache (one SELECT of
+   * deal and shop on a miss), the visit and, for a logged-in user, the visitor are counted in memory
+   * and written by the next flush.
+   */
   async storeDetail(id: number, userId?: number): Promise<StoreDealView> {
     if (!Number.isSafeInteger(id) || id <= 0) throw DomainError.notFound(DEAL);
-    if (!(await this.dealRows.countVisit(id))) throw DomainError.notFound(DEAL);
-    if (userId !== undefined) await this.dealRows.recordVisitor(id, userId);
-    const deal = await this.findPublic(id);
-    return toStoreDealView(deal, (await this.shops.names([deal.shopId])).get(deal.shopId) ?? '');
+    const view = await this.storeViews.get(id, async () => {
+      const row = await this.dealRows.storeView(id);
+      return row ? storeDealViewOf(row) : null;
+    });
+    if (!view) throw DomainError.notFound(DEAL);
+    this.visits.count(id, userId);
+    return view;
+  }
+
+  /** Writes the storefront visits counted so far (the module does so about once a second and at shutdown). */
+  flushVisits(): Promise<void> {
+    return this.visits.flushVisits();
+  }
+
+  /** An admin write in this instance: the storefront view and any sold-out flag of the deal are stale. */
+  private changed(id: number): void {
+    this.storeViews.invalidate(id);
+    this.soldOut.cleared(id);
   }
 
   /** The fields create and update both take from the body as they are. */

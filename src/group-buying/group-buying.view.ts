@@ -1,6 +1,8 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { moneyNumber, moneyString } from '../common/money';
+import { money, moneyNumber, moneyString } from '../common/money';
 import { formatDate } from '../common/time';
+import { readDate } from '../database/sql';
+import type { StoreDealRow } from './deal.repository';
 import type { GroupBuying } from './group-buying.entity';
 
 const DATE_EXAMPLE = '2026-01-15 10:11:34';
@@ -173,5 +175,34 @@ export function toStoreDealView(g: GroupBuying, shopName = ''): StoreDealView {
     limit_per_user: g.limitPerUser,
     team_size: g.teamSize,
     in_use: !!g.inUse,
+  };
+}
+
+/** The storefront view from the plain row of DealRepository.storeView (same fields as toStoreDealView). */
+export function storeDealViewOf(r: StoreDealRow): StoreDealView {
+  return {
+    id: Number(r.id),
+    name: r.name,
+    description: r.description ?? '',
+    product_id: r.product_id === null || r.product_id === undefined ? null : Number(r.product_id),
+    product_name: r.product_name,
+    product_code: r.product_code,
+    spec: r.spec,
+    image_path: r.image_path,
+    price: moneyString(money(r.price)),
+    stock: Number(r.stock),
+    payed_count: Number(r.payed_count),
+    start_time: formatDate(readDate(r.start_time))!,
+    end_time: formatDate(readDate(r.end_time))!,
+    deliver_type: Number(r.deliver_type),
+    deliver_fee: moneyString(money(r.deliver_fee)),
+    shop_id: Number(r.shop_id),
+    shop_name: r.shop_name ?? '',
+    address: r.address,
+    lbs: r.lbs,
+    phone: r.phone,
+    limit_per_user: Number(r.limit_per_user),
+    team_size: Number(r.team_size),
+    in_use: r.in_use === true || Number(r.in_use) === 1,
   };
 }

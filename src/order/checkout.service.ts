@@ -227,6 +227,12 @@ export class CheckoutService {
         { field: 'goods', message: 'repeated product_id' },
       ]);
     }
+    if (ids.length === 1) {
+      // a sold-out storm: answered from what this instance saw moments ago. Only a one-line cart, where
+      // "sold out" is the answer the database would give (a longer cart may fail on another line first).
+      const short = this.deals.knownShort(ids[0], dto.goods[0].quantity, now);
+      if (short) throw DomainError.soldOut(`${short.name} 库存不足 (only ${short.stock} left)`);
+    }
     const found = await this.deals.loadForCart(ids);
     const byId = new Map(found.map((d) => [Number(d.id), d]));
     const deals = ids.map((id) => {

@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { moneyString } from '../common/money';
+import { money, moneyString } from '../common/money';
 import { formatDate } from '../common/time';
-import type { Order } from './order.entity';
+import { readDate } from '../database/sql';
+import type { StoreOrderRow } from './order-read.repository';
 import { ORDER_STATUS_NAMES, OrderStatus } from './order-status';
 import { TeamView } from '../team/team.view';
 
@@ -41,33 +42,38 @@ export class StoreOrderView {
 
 const CODE_VISIBLE = new Set<number>([OrderStatus.PAID, OrderStatus.CONFIRMED, OrderStatus.COMPLETED]);
 
-export function toStoreOrderView(o: Order, team: Record<string, unknown> | null = null): StoreOrderView {
+const nullableInt = (v: number | string | null): number | null => (v === null || v === undefined ? null : Number(v));
+
+/** The storefront view from the plain row of OrderReadRepository (money "0.00", dates in APP_TZ). */
+export function toStoreOrderView(o: StoreOrderRow, team: Record<string, unknown> | null = null): StoreOrderView {
+  const status = Number(o.status);
+  const deliverType = Number(o.deliver_type);
   return {
     code: o.code,
-    pay_no: o.payNo,
-    status: o.status,
-    status_name: ORDER_STATUS_NAMES[o.status] ?? '',
-    group_buying_id: o.groupBuyingId,
-    product_name: o.productName,
+    pay_no: o.pay_no,
+    status,
+    status_name: ORDER_STATUS_NAMES[status] ?? '',
+    group_buying_id: Number(o.group_buying_id),
+    product_name: o.product_name,
     spec: o.spec,
-    image_path: o.imagePath,
-    price: moneyString(o.price),
-    quantity: o.qty,
-    goods_price: moneyString(o.goodsMoney),
-    coupon_price: moneyString(o.couponMoney),
-    dispatch_price: moneyString(o.deliverFee),
-    pay_price: moneyString(o.money),
-    deliver_type: o.deliverType,
-    deliver_code: o.deliverType === 1 && CODE_VISIBLE.has(o.status) ? o.deliverCode : null,
-    tracking_no: o.trackingNo,
+    image_path: o.image_path,
+    price: moneyString(money(o.price)),
+    quantity: Number(o.qty),
+    goods_price: moneyString(money(o.goods_money)),
+    coupon_price: moneyString(money(o.coupon_money)),
+    dispatch_price: moneyString(money(o.deliver_fee)),
+    pay_price: moneyString(money(o.money)),
+    deliver_type: deliverType,
+    deliver_code: deliverType === 1 && CODE_VISIBLE.has(status) ? o.deliver_code : null,
+    tracking_no: o.tracking_no,
     address: o.address,
     phone: o.phone,
     remark: o.remark,
-    sequence: o.sequence,
-    create_time: formatDate(o.createTime)!,
-    pay_time: formatDate(o.payTime),
-    expire_time: formatDate(o.expireTime)!,
+    sequence: nullableInt(o.sequence),
+    create_time: formatDate(readDate(o.create_time))!,
+    pay_time: o.pay_time ? formatDate(readDate(o.pay_time)) : null,
+    expire_time: formatDate(readDate(o.expire_time))!,
     team,
-    reviewed: o.reviewed,
+    reviewed: o.reviewed === true || Number(o.reviewed) === 1,
   };
 }

@@ -11,6 +11,7 @@ export type RefundStatus = 'none' | 'processing' | 'success' | 'failed' | 'abnor
 @Index('idx_order_tenant_status', ['tenantId', 'status', 'createTime'])
 @Index('idx_order_deal', ['groupBuyingId', 'status', 'createTime'])
 @Index('idx_order_user', ['userId', 'createTime'])
+@Index('idx_order_user_status', ['userId', 'status', 'createTime'])
 @Index('idx_order_user_deal', ['userId', 'groupBuyingId', 'status'])
 @Index('idx_order_pay_no', ['payNo'])
 @Index('idx_order_checkout', ['checkoutId', 'status'])

@@ -19,6 +19,7 @@ import { OrderAdminService } from './order-admin.service';
 import { Order } from './order.entity';
 import { OrderLogService } from './order-log.service';
 import { OrderQueryService } from './order-query.service';
+import { OrderReadRepository } from './order-read.repository';
 import { OrderRepository } from './order.repository';
 import { OrderService } from './order.service';
 import { OrderStoreController } from './order-store.controller';
@@ -46,6 +47,7 @@ import { TeamClosingService } from './team-closing.service';
   providers: [
     CheckoutRepository,
     OrderRepository,
+    OrderReadRepository,
     OrderLogService,
     CheckoutService,
     OrderService,

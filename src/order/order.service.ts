@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { DataSource, In, Repository } from 'typeorm';
+import { DataSource, Repository } from 'typeorm';
 import { User } from '../auth/user.entity';
 import { DomainError } from '../common/errors';
 import { money } from '../common/money';
@@ -14,6 +14,7 @@ import { CheckoutRepository } from './checkout.repository';
 import { CommentDto, OrderListDto } from './dto/checkout.dto';
 import { Order } from './order.entity';
 import { OrderLogService } from './order-log.service';
+import { OrderReadRepository, StoreOrderFilter, StoreOrderRow } from './order-read.repository';
 import { OrderRepository } from './order.repository';
 import { ORDER_STATUS_NAMES, OrderStatus } from './order-status';
 import { assertTransition } from './order.state';
@@ -33,8 +34,8 @@ const LIST_GROUPS: Record<number, { statuses: number[]; reviewed?: boolean }> = 
   4: { statuses: [2] },
 };
 
-const teamOf = (o: Order, teams: Map<number, TeamView>): Record<string, unknown> | null =>
-  o.teamId !== null ? ((teams.get(o.teamId) as unknown as Record<string, unknown>) ?? null) : null;
+const teamOf = (o: StoreOrderRow, teams: Map<number, TeamView>): Record<string, unknown> | null =>
+  o.team_id !== null ? ((teams.get(Number(o.team_id)) as unknown as Record<string, unknown>) ?? null) : null;
 
 /** The storefront's order use cases: read, pay, cancel, confirm receipt, review. Another user's order is a 404. */
 @Injectable()
@@ -47,6 +48,7 @@ export class OrderService {
     private readonly teams: TeamService,
     private readonly checkoutRows: CheckoutRepository,
     private readonly orderRows: OrderRepository,
+    private readonly reads: OrderReadRepository,
     private readonly audit: OrderLogService,
     @Inject(PAYMENT_PROVIDER) private readonly provider: PaymentProvider,
     @InjectRepository(Order) private readonly orders: Repository<Order>,
@@ -61,23 +63,29 @@ export class OrderService {
   }
 
   async info(userId: number, code: string) {
-    const o = await this.mine(userId, code);
-    const teams = await this.teams.views(o.teamId !== null ? [o.teamId] : [], userId);
+    const o = await this.reads.storeOrder(userId, code);
+    if (!o) throw DomainError.notFound('订单');
+    const teams = await this.teams.views(o.team_id !== null ? [Number(o.team_id)] : [], userId);
     return toStoreOrderView(o, teamOf(o, teams));
   }
 
   async list(userId: number, dto: OrderListDto) {
     const { page, limit, skip, take } = storePaging({ page: dto.page, limit: dto.limit });
-    const where: Record<string, unknown> = { userId };
+    const filter: StoreOrderFilter = { userId };
     if (dto.status !== undefined) {
       const g = LIST_GROUPS[dto.status];
-      where.status = In(g.statuses);
-      if (g.reviewed !== undefined) where.reviewed = g.reviewed;
+      filter.statuses = g.statuses;
+      filter.reviewed = g.reviewed;
     }
-    const [list, total] = await this.orders.findAndCount({ where, order: { createTime: 'DESC', id: 'DESC' }, skip, take });
+    const list = await this.reads.storeList(filter, skip, take);
+    // a page neither empty nor full is the last one, and an empty first page means none: no COUNT needed
+    let total: number;
+    if (list.length > 0 && list.length < take) total = skip + list.length;
+    else if (!list.length && skip === 0) total = 0;
+    else total = await this.reads.storeCount(filter);
     // the page's teams in one load (two queries), not one per order
     const teams = await this.teams.views(
-      list.filter((o) => o.teamId !== null).map((o) => o.teamId as number),
+      list.filter((o) => o.team_id !== null).map((o) => Number(o.team_id)),
       userId,
     );
     return { list: list.map((o) => toStoreOrderView(o, teamOf(o, teams))), total, page, limit };
