@@ -281,6 +281,9 @@ describe('Admin order routes: pickup, shipping, confirm, refund (MariaDB)', () =
       const bad = await t.http.post('/api/marketing/groupbuying/confirmorder').set(adminAuth(a.token)).send([1, 'x']);
       expect(bad.status).toBe(400);
       expect(bad.body.message).toContain('body[1]');
+      const huge = await t.http.post('/api/marketing/groupbuying/confirmorder').set(adminAuth(a.token)).send([1, 2147483648]);
+      expect(huge.status).toBe(400);
+      expect(huge.body.message).toContain('body[1]');
     });
   });
 

@@ -3,6 +3,7 @@ import { ApiBody, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nes
 import { AdminAuth } from '../auth/auth.decorators';
 import { adminOk } from '../common/envelope';
 import { DomainError } from '../common/errors';
+import { MAX_INT } from '../common/validators';
 import { Scope, TenantScope } from '../tenant/tenant-scope';
 import { OrderIdQuery } from './dto/order-admin.dto';
 import { OrderAdminService } from './order-admin.service';
@@ -83,7 +84,7 @@ function parseIds(body: unknown): number[] {
     ]);
   return list.map((v, i) => {
     const n = typeof v === 'string' && /^\d+$/.test(v.trim()) ? Number(v) : v;
-    if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 1) {
+    if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 1 || n > MAX_INT) {
       throw DomainError.badRequest(`参数错误 body[${i}]: 订单 id 须为正整数 (must be a positive integer)`, [
         { field: `body[${i}]`, message: 'must be a positive integer' },
       ]);
