@@ -201,9 +201,4 @@ export class SettlementService {
   ordersOf(checkoutId: number, statuses: number[]): Promise<OrderRow[]> {
     return this.orders.ofCheckout(this.ds, checkoutId, statuses);
   }
-
-  /** An audit entry inside the caller's transaction (kept here for the callers that settle and log together). */
-  log(em: EntityManager, e: Parameters<OrderLogService['log']>[1]): Promise<void> {
-    return this.audit.log(em, e);
-  }
 }
