@@ -9,6 +9,7 @@ import { IdempotencyKey } from '../order/idempotency-key.entity';
 import { OrderLog } from '../order/order-log.entity';
 import { OrderReview } from '../order/order-review.entity';
 import { Order } from '../order/order.entity';
+import { OrderRollup } from '../order/order-rollup.entity';
 import { PaymentNotify } from '../payment/payment-notify.entity';
 import { PaymentRefund } from '../payment/payment-refund.entity';
 import { RateLimitCounter } from '../rate-limit/rate-limit-counter.entity';
@@ -28,6 +29,7 @@ export const ENTITIES = [
   MemberCoupon,
   Checkout,
   Order,
+  OrderRollup,
   OrderReview,
   OrderLog,
   IdempotencyKey,

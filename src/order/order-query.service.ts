@@ -1,11 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { In, Repository, SelectQueryBuilder } from 'typeorm';
+import { In, Repository } from 'typeorm';
 import { User } from '../auth/user.entity';
 import { AdminPage, adminPaging } from '../common/pagination';
-import { escapeLike, LIKE_ESCAPE } from '../common/like';
-import { intOf, moneySumOf, rangeEnd, rangeStart } from '../common/query';
-import { GroupBuying } from '../group-buying/group-buying.entity';
+import { moneyNumber } from '../common/money';
+import { rangeEnd, rangeStart } from '../common/query';
 import { DealStockService } from '../group-buying/deal-stock.service';
 import { GroupBuyingService } from '../group-buying/group-buying.service';
 import type { DealUserView } from '../group-buying/group-buying.view';
@@ -14,17 +13,18 @@ import { TenantScope } from '../tenant/tenant-scope';
 import { DealOrderListQuery, OrderListQuery, OrderSort } from './dto/order-admin.dto';
 import { AdminOrderView, DealDetailView, OrderSumData, toAdminOrderView } from './order-admin.view';
 import { Order } from './order.entity';
+import { OrderListFilter, OrderListRepository, OrderSortColumn } from './order-list.repository';
 import { PAID_STATUSES } from './order-status';
 
 /** `get` shows the deal's latest orders and buyers. */
 const DETAIL_LIMIT = 100;
 
-const SORT_COLUMNS: Record<OrderSort, string> = {
-  createTime: 'o.createTime',
-  payTime: 'o.payTime',
-  money: 'o.money',
-  qty: 'o.qty',
-  sequence: 'o.sequence',
+const SORT_COLUMNS: Record<OrderSort, OrderSortColumn> = {
+  createTime: 'create_time',
+  payTime: 'pay_time',
+  money: 'money',
+  qty: 'qty',
+  sequence: 'sequence',
 };
 
 /** Admin reads of a tenant's deal orders (seed 001's get / getorder / getorderlist* routes). */
@@ -36,6 +36,7 @@ export class OrderQueryService {
     @InjectRepository(User) private readonly users: Repository<User>,
     private readonly deals: GroupBuyingService,
     private readonly dealStock: DealStockService,
+    private readonly lists: OrderListRepository,
   ) {}
 
   /** The deal with its latest orders and its distinct paying buyers (seed 001 `get`). */
@@ -76,24 +77,18 @@ export class OrderQueryService {
   /** Orders of one deal of the caller's tenant (a deleted deal's orders stay readable). */
   async listByDeal(scope: TenantScope, q: DealOrderListQuery): Promise<AdminPage<AdminOrderView, OrderSumData>> {
     await this.deals.assertOwned(scope.tenantId, [q.groupBuyingId], '团购', true);
-    const qb = this.filtered(scope, q).andWhere('o.groupBuyingId = :dealId', { dealId: q.groupBuyingId });
-    return this.page(qb, q, 'o.createTime', 'DESC');
+    const f = await this.filter(scope, q);
+    return this.page({ ...f, dealIds: [q.groupBuyingId] }, q, 'create_time', 'DESC');
   }
 
   async list(scope: TenantScope, q: OrderListQuery): Promise<AdminPage<AdminOrderView, OrderSumData>> {
-    const qb = this.filtered(scope, q);
-    const from = rangeStart(q.startDate);
-    const to = rangeEnd(q.endDate);
-    if (from) qb.andWhere('o.createTime >= :from', { from });
-    if (to) qb.andWhere('o.createTime <= :to', { to });
-    if (q.shopId !== undefined) qb.andWhere('o.shopId = :shopId', { shopId: q.shopId });
-    if (q.name) {
-      // withDeleted before the join: TypeORM adds `deletedAt IS NULL` to the join condition at join time
-      qb.withDeleted()
-        .innerJoin(GroupBuying, 'g', 'g.id = o.groupBuyingId')
-        .andWhere(`g.name LIKE :dealName ${LIKE_ESCAPE}`, { dealName: `%${escapeLike(q.name.trim())}%` });
-    }
-    return this.page(qb, q, SORT_COLUMNS[q.sort ?? 'createTime'], q.order === true ? 'ASC' : 'DESC');
+    const f = await this.filter(scope, q);
+    f.from = rangeStart(q.startDate);
+    f.to = rangeEnd(q.endDate);
+    f.shopId = q.shopId;
+    const name = q.name?.trim();
+    if (name) f.dealIds = await this.lists.dealsNamed(scope.tenantId, name);
+    return this.page(f, q, SORT_COLUMNS[q.sort ?? 'createTime'], q.order === true ? 'ASC' : 'DESC');
   }
 
   /** Admin views of orders, with shop, deal and buyer fetched in one query each. */
@@ -116,45 +111,33 @@ export class OrderQueryService {
     );
   }
 
-  /** The tenant's orders with the filters both list routes share. */
-  private filtered(scope: TenantScope, q: { deliverType?: number; status?: number; keyword?: string }): SelectQueryBuilder<Order> {
-    const qb = scope.restrict(this.orders.createQueryBuilder('o'));
-    if (q.deliverType !== undefined) qb.andWhere('o.deliverType = :deliverType', { deliverType: q.deliverType });
-    if (q.status !== undefined) qb.andWhere('o.status = :status', { status: q.status });
+  /** The filters both list routes share, the keyword resolved by kind. */
+  private async filter(scope: TenantScope, q: { deliverType?: number; status?: number; keyword?: string }): Promise<OrderListFilter> {
     const kw = q.keyword?.trim();
-    if (kw) {
-      qb.leftJoin(User, 'u', 'u.id = o.userId').andWhere(
-        `(o.code LIKE :kw ${LIKE_ESCAPE} OR u.nickname LIKE :kw ${LIKE_ESCAPE} OR o.phone LIKE :kw ${LIKE_ESCAPE} OR o.productName LIKE :kw ${LIKE_ESCAPE})`,
-        { kw: `%${escapeLike(kw)}%` },
-      );
-    }
-    return qb;
+    return {
+      tenantId: scope.tenantId,
+      deliverType: q.deliverType,
+      status: q.status,
+      keyword: kw ? await this.lists.keyword(scope.tenantId, kw) : undefined,
+    };
   }
 
-  /** One aggregate query for totalCount and sumData over the whole filtered set, then the page. */
+  /** totalCount and sumData over the whole filtered set (the rollup, see OrderListRepository), then the page. */
   private async page(
-    qb: SelectQueryBuilder<Order>,
+    f: OrderListFilter,
     q: DealOrderListQuery | OrderListQuery,
-    sortColumn: string,
+    sort: OrderSortColumn,
     direction: 'ASC' | 'DESC',
   ): Promise<AdminPage<AdminOrderView, OrderSumData>> {
     const { pageIndex, pageSize, skip, take } = adminPaging(q);
-    const sums = await qb
-      .clone()
-      .select('COUNT(*)', 'totalCount')
-      .addSelect('COALESCE(SUM(o.qty), 0)', 'qty')
-      .addSelect('COALESCE(SUM(o.money), 0)', 'money')
-      .getRawOne<Record<string, unknown>>();
-    const totalCount = intOf(sums?.totalCount);
-    // every join here is to-one, so offset/limit page the orders themselves
-    const rows =
-      totalCount > skip ? await qb.orderBy(sortColumn, direction).addOrderBy('o.id', direction).offset(skip).limit(take).getMany() : [];
+    const sums = await this.lists.totals(f);
+    const rows = sums.count > skip ? await this.lists.page(f, sort, direction, skip, take) : [];
     return {
       data: await this.views(rows),
       pageIndex,
       pageSize,
-      totalCount,
-      sumData: { qty: intOf(sums?.qty), money: moneySumOf(sums?.money) },
+      totalCount: sums.count,
+      sumData: { qty: sums.qty, money: moneyNumber(sums.money) },
     };
   }
 }

@@ -17,6 +17,13 @@ export type RefundStatus = 'none' | 'processing' | 'success' | 'failed' | 'abnor
 @Index('idx_order_checkout', ['checkoutId', 'status'])
 @Index('idx_order_sweep', ['status', 'expireTime'])
 @Index('idx_order_pay_time', ['tenantId', 'payTime'])
+@Index('idx_order_deal_time', ['groupBuyingId', 'createTime'])
+@Index('idx_order_shop_time', ['shopId', 'createTime'])
+@Index('idx_order_tenant_deliver', ['tenantId', 'deliverType', 'createTime'])
+@Index('idx_order_tenant_money', ['tenantId', 'money'])
+@Index('idx_order_tenant_qty', ['tenantId', 'qty'])
+@Index('idx_order_tenant_sequence', ['tenantId', 'sequence'])
+@Index('idx_order_tenant_phone', ['tenantId', 'phone'])
 @Index('uq_order_sequence', ['groupBuyingId', 'sequence'], { unique: true })
 @Index('uq_order_open_code', ['shopId', 'openDeliverCode'], { unique: true })
 export class Order extends BaseEntity {

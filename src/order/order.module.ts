@@ -21,6 +21,8 @@ import { OrderLogService } from './order-log.service';
 import { OrderQueryService } from './order-query.service';
 import { OrderReadRepository } from './order-read.repository';
 import { OrderRepository } from './order.repository';
+import { OrderListRepository } from './order-list.repository';
+import { OrderRollupRepository } from './order-rollup.repository';
 import { OrderService } from './order.service';
 import { OrderStoreController } from './order-store.controller';
 import { PaymentEventsService } from './payment-events.service';
@@ -31,8 +33,8 @@ import { TeamClosingService } from './team-closing.service';
 
 /**
  * Orders: checkout, settlement, the order state machine, storefront and admin order routes, payment
- * events. The only module that writes group_buying_order, checkout, idempotency_key, order_log and
- * order_review; deals, teams, coupons and payment records change through their modules' services.
+ * events. The only module that writes group_buying_order, order_rollup, checkout, idempotency_key,
+ * order_log and order_review; deals, teams, coupons and payment records change through their modules' services.
  */
 @Module({
   imports: [
@@ -47,6 +49,8 @@ import { TeamClosingService } from './team-closing.service';
   providers: [
     CheckoutRepository,
     OrderRepository,
+    OrderRollupRepository,
+    OrderListRepository,
     OrderReadRepository,
     OrderLogService,
     CheckoutService,

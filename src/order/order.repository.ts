@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { retryOnDuplicate } from '../common/db-errors';
-import { dbDate, execute, insertId, marks, rows } from '../database/sql';
+import { dbDate, execute, forUpdate, insertId, marks, rows } from '../database/sql';
 import { newDeliverCode } from './order-code';
+import { OrderRollupRepository, ROLLUP_COLUMNS, RollupSource } from './order-rollup.repository';
 import { DEAD_STATUSES, LIMIT_FREE_STATUSES, OrderStatus, PAID_STATUSES } from './order-status';
 
 /** An order row as the settlement paths read it. */
@@ -71,11 +72,18 @@ const COLUMNS =
  */
 @Injectable()
 export class OrderRepository {
-  constructor(private readonly ds: DataSource) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly rollup: OrderRollupRepository,
+  ) {}
 
+  /** New unpaid orders; create_time is set here so the rollup knows their day without reading them back. */
   async insertAll(em: EntityManager, list: NewOrderRow[]): Promise<void> {
-    const cols = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+    const cols = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+    const now = new Date();
+    const createTime = dbDate(em, now);
     const params = list.flatMap((o) => [
+      createTime,
       o.code,
       o.payNo,
       o.checkoutId,
@@ -103,9 +111,35 @@ export class OrderRepository {
     ]);
     await execute(
       em,
-      `INSERT INTO group_buying_order (code, pay_no, checkout_id, tenant_id, shop_id, group_buying_id, user_id, status, deliver_type, price, qty, goods_money, coupon_money, deliver_fee, money, expire_time, address, lbs, phone, remark, product_name, spec, image_path, team_id) VALUES ${list.map(() => cols).join(', ')}`,
+      `INSERT INTO group_buying_order (create_time, code, pay_no, checkout_id, tenant_id, shop_id, group_buying_id, user_id, status, deliver_type, price, qty, goods_money, coupon_money, deliver_fee, money, expire_time, address, lbs, phone, remark, product_name, spec, image_path, team_id) VALUES ${list.map(() => cols).join(', ')}`,
       params,
     );
+    for (const o of list) {
+      const src: RollupSource = {
+        tenant_id: o.tenantId,
+        create_time: now,
+        shop_id: o.shopId,
+        group_buying_id: o.groupBuyingId,
+        status: OrderStatus.UNPAID,
+        deliver_type: o.deliverType,
+        qty: o.qty,
+        money: o.money,
+      };
+      await this.rollup.record(em, src, 1);
+    }
+  }
+
+  /**
+   * Locks the orders a status change is about to move (the same WHERE as its UPDATE) and returns what
+   * the rollup needs of them; `done` records the move once the UPDATE changed exactly those rows.
+   */
+  private async moving(em: EntityManager, where: string, params: unknown[]) {
+    const found = await rows<RollupSource>(em, `SELECT ${ROLLUP_COLUMNS} FROM group_buying_order WHERE ${where}${forUpdate(em)}`, params);
+    return async (affected: number, to: number): Promise<void> => {
+      if (affected === 0) return;
+      if (affected !== found.length) throw new Error(`order rollup: ${affected} orders moved, ${found.length} locked`);
+      for (const o of found) await this.rollup.moved(em, o, to);
+    };
   }
 
   async find(db: DataSource | EntityManager, id: number): Promise<OrderRow | undefined> {
@@ -144,22 +178,25 @@ export class OrderRepository {
 
   /** from → paid with its sequence number; a pickup order also gets its 8-digit code, unique among the shop's open orders. */
   async markPaid(em: EntityManager, id: number, from: number[], payTime: Date, sequence: number, withCode: boolean): Promise<void> {
+    const done = await this.moving(em, `id = ? AND status IN (${marks(from.length)})`, [id, ...from]);
     if (!withCode) {
-      await execute(
+      const n = await execute(
         em,
         `UPDATE group_buying_order SET status = ?, pay_time = ?, sequence = ?, update_time = CURRENT_TIMESTAMP WHERE id = ? AND status IN (${marks(from.length)})`,
         [OrderStatus.PAID, dbDate(em, payTime), sequence, id, ...from],
       );
+      await done(n, OrderStatus.PAID);
       return;
     }
-    await retryOnDuplicate(async () => {
+    const n = await retryOnDuplicate(async () => {
       const code = newDeliverCode();
-      await execute(
+      return execute(
         em,
         `UPDATE group_buying_order SET status = ?, pay_time = ?, sequence = ?, deliver_code = ?, open_deliver_code = ?, update_time = CURRENT_TIMESTAMP WHERE id = ? AND status IN (${marks(from.length)})`,
         [OrderStatus.PAID, dbDate(em, payTime), sequence, code, code, id, ...from],
       );
     });
+    await done(n, OrderStatus.PAID);
   }
 
   /** A pickup code for a paid order that has none (a team order when its team forms). */
@@ -187,11 +224,13 @@ export class OrderRepository {
 
   /** A checkout's orders in `from` → `to`. */
   async moveCheckoutOrders(em: EntityManager, checkoutId: number, from: number[], to: number): Promise<void> {
-    await execute(
+    const done = await this.moving(em, `checkout_id = ? AND status IN (${marks(from.length)})`, [checkoutId, ...from]);
+    const n = await execute(
       em,
       `UPDATE group_buying_order SET status = ?, update_time = CURRENT_TIMESTAMP WHERE checkout_id = ? AND status IN (${marks(from.length)})`,
       [to, checkoutId, ...from],
     );
+    await done(n, to);
   }
 
   /**
@@ -212,17 +251,20 @@ export class OrderRepository {
       params.push(set.trackingNo);
     }
     if (set.closeCode) cols.push('open_deliver_code = NULL');
-    params.push(id, ...from);
+    const where = [id, ...from];
     let cond = '';
     if (set.tenantId !== undefined) {
       cond = ' AND tenant_id = ?';
-      params.push(set.tenantId);
+      where.push(set.tenantId);
     }
+    params.push(...where);
+    const done = await this.moving(em, `id = ? AND status IN (${marks(from.length)})${cond}`, where);
     const n = await execute(
       em,
       `UPDATE group_buying_order SET ${cols.join(', ')}, update_time = CURRENT_TIMESTAMP WHERE id = ? AND status IN (${marks(from.length)})${cond}`,
       params,
     );
+    await done(n, to);
     return n === 1;
   }
 
@@ -251,11 +293,13 @@ export class OrderRepository {
 
   /** Refunded: status 2, refund success, the pickup code closed; only from `from` while processing. */
   async markRefunded(em: EntityManager, id: number, from: number[]): Promise<boolean> {
+    const done = await this.moving(em, `id = ? AND status IN (${marks(from.length)}) AND refund_status = 'processing'`, [id, ...from]);
     const n = await execute(
       em,
       `UPDATE group_buying_order SET status = ?, refund_status = 'success', open_deliver_code = NULL, update_time = CURRENT_TIMESTAMP WHERE id = ? AND status IN (${marks(from.length)}) AND refund_status = 'processing'`,
       [OrderStatus.REFUNDED, id, ...from],
     );
+    await done(n, OrderStatus.REFUNDED);
     return n === 1;
   }
 
