@@ -1,3 +1,4 @@
+import Big from 'big.js';
 import { MigrationInterface, QueryRunner } from 'typeorm';
 import { formatDate } from '../../common/time';
 
@@ -30,11 +31,22 @@ export class OrderRollup1795420000000 implements MigrationInterface {
     const slots: Array<Record<string, string | number>> = await queryRunner.query(
       "SELECT CONCAT(DATE_FORMAT(create_time, '%Y-%m-%d %H:'), LPAD(FLOOR(MINUTE(create_time) / 15) * 15, 2, '0')) AS slot, tenant_id AS t, shop_id AS s, group_buying_id AS g, status AS st, deliver_type AS dt, COUNT(*) AS n, SUM(qty) AS q, SUM(money) AS m FROM group_buying_order GROUP BY 1, 2, 3, 4, 5, 6",
     );
+    const sums = new Map<string, unknown[]>();
     for (const r of slots) {
       const day = formatDate(new Date(`${String(r.slot).replace(' ', 'T')}:00Z`))!.slice(0, 10);
+      const key = [r.t, day, r.s, r.g, r.st, r.dt].join('|');
+      const row = sums.get(key) ?? [r.t, day, r.s, r.g, r.st, r.dt, 0, 0, new Big(0)];
+      row[6] = Number(row[6]) + Number(r.n);
+      row[7] = Number(row[7]) + Number(r.q);
+      row[8] = (row[8] as Big).plus(String(r.m));
+      sums.set(key, row);
+    }
+    const all = [...sums.values()].map((r) => [...r.slice(0, 8), (r[8] as Big).toFixed(2)]);
+    for (let i = 0; i < all.length; i += 500) {
+      const chunk = all.slice(i, i + 500);
       await queryRunner.query(
-        'INSERT INTO order_rollup (tenant_id, day, shop_id, group_buying_id, status, deliver_type, order_count, qty, money) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE order_count = order_count + VALUES(order_count), qty = qty + VALUES(qty), money = money + VALUES(money)',
-        [r.t, day, r.s, r.g, r.st, r.dt, r.n, r.q, r.m],
+        `INSERT INTO order_rollup (tenant_id, day, shop_id, group_buying_id, status, deliver_type, order_count, qty, money) VALUES ${chunk.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+        chunk.flat(),
       );
     }
   }
