@@ -32,7 +32,9 @@ class OrderFilterQuery extends AdminPageQuery {
   @Max(8)
   status?: number;
 
-  @ApiPropertyOptional({ description: '关键字：订单编号、购买人名称、电话或商品名称' })
+  @ApiPropertyOptional({
+    description: '关键字：订单编号（tg 开头，精确匹配）、电话（纯数字，按前缀匹配）、购买人名称或商品名称（其他文字，包含匹配）',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(100)
