@@ -66,7 +66,10 @@ export class CheckoutExpiryService {
     const limit = run.opts.batchSize ?? EXPIRY_BATCH;
     for (let i = 0; i < ids.length; i += limit) {
       const part = ids.slice(i, i + limit);
-      if ((await this.expireBatchOrEach(run, (em, now) => this.checkouts.claimDue(em, now, limit, { ids: part }))) === null) return;
+      const n = await this.expireBatchOrEach(run, (em, now) => this.checkouts.claimDue(em, now, limit, { ids: part }));
+      if (n === null) return;
+      // the others were paid, cancelled or claimed by another worker meanwhile
+      run.counts.skipped += part.length - n;
     }
   }
 

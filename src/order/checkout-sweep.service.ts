@@ -227,10 +227,6 @@ export class CheckoutSweepService {
       for (const id of await this.orders.dealsOfPayNos(payNos.slice(i, i + CHUNK))) touched.add(id);
     }
   }
-
-  asksProvider(c: { prepay_id: string | null }): boolean {
-    return this.provider.name === 'wechat' && !!c.prepay_id;
-  }
 }
 
 /** `fn` over `items`, at most `bound` at once. */
