@@ -33,7 +33,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -53,6 +53,13 @@ const RSS_AFTER_S = 10;
 
 type Options = ReturnType<typeof options>;
 
+/** The node flags `npm run start:prod` gives the app (between `node` and `dist/main.js`). */
+function startProdFlags(): string {
+  const pkg = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  const m = /^node\s+(.*?)\s*dist\/main\.js$/.exec(pkg.scripts['start:prod'].trim());
+  return m ? m[1] : '';
+}
+
 function options(argv: string[], command: string) {
   const { values } = parseArgs({
     args: argv.filter((a) => a !== '--'),
@@ -66,6 +73,7 @@ function options(argv: string[], command: string) {
       pool: { type: 'string', default: '10' },
       stock: { type: 'string', default: '100000000' },
       only: { type: 'string', default: SCENARIOS.join(',') },
+      'node-flags': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -73,7 +81,7 @@ function options(argv: string[], command: string) {
   if (values.help) {
     process.stdout.write(
       `usage: ${command} -- [--rounds 3] [--duration 10] [--warmup 2] [--connections 50] [--users 2000] [--list-users 200]\n` +
-        `       [--pool 10] [--stock 100000000] [--only ${SCENARIOS.join(',')}]\n`,
+        `       [--pool 10] [--stock 100000000] [--only ${SCENARIOS.join(',')}] [--node-flags "<node flags of the app>"]\n`,
     );
     process.exit(0);
   }
@@ -98,6 +106,8 @@ function options(argv: string[], command: string) {
     pool: int('pool', values.pool, 1, 1000),
     stock: int('stock', values.stock, 1, 1_000_000_000),
     only: SCENARIOS.filter((s) => only.includes(s)),
+    // the app runs with the node flags of `npm run start:prod` (and the Dockerfile) unless told otherwise
+    nodeFlags: (values['node-flags'] ?? startProdFlags()).split(/\s+/).filter(Boolean),
   };
 }
 
@@ -127,7 +137,7 @@ export async function runBench(argv: string[], command = 'npm run bench'): Promi
   const load1 = loadavg()[0];
   say(
     `flash-sale benchmark: ${opt.only.join(', ')}; ${plural(opt.rounds, 'round')} of ${opt.warmup} s warm-up + ${opt.duration} s measured per run, ` +
-      `${opt.connections} connections, ${opt.users} users, pool ${opt.pool}; ${cpus().length} cores, load average ${load1.toFixed(2)}`,
+      `${opt.connections} connections, ${opt.users} users, pool ${opt.pool}, app node flags "${opt.nodeFlags.join(' ')}"; ${cpus().length} cores, load average ${load1.toFixed(2)}`,
   );
   if (load1 > 0.7) say('note: other work is running on this machine; the figures will be noisy');
   proc.buildIfStale();
@@ -139,10 +149,17 @@ export async function runBench(argv: string[], command = 'npm run bench'): Promi
   proc.onCleanup(async () => rmSync(dataDir, { recursive: true, force: true }));
   const jwtSecret = randomBytes(24).toString('hex');
 
-  const start = async (name: string, script: string, env: Record<string, string>, ready: string, drain: HttpRequest): Promise<Server> => {
+  const start = async (
+    name: string,
+    script: string,
+    env: Record<string, string>,
+    ready: string,
+    drain: HttpRequest,
+    nodeArgs: string[] = [],
+  ): Promise<Server> => {
     const port = await proc.freePort();
     const base = `http://127.0.0.1:${port}`;
-    const child = proc.startChild(name, script, { PORT: String(port), HOST: '127.0.0.1', ...env });
+    const child = proc.startChild(name, script, { PORT: String(port), HOST: '127.0.0.1', ...env }, nodeArgs);
     return { name, child, base, ready, drain };
   };
   const health: HttpRequest = { method: 'GET', path: '/health' };
@@ -169,6 +186,7 @@ export async function runBench(argv: string[], command = 'npm run bench'): Promi
       },
       '/health',
       health,
+      opt.nodeFlags,
     ),
     start('baseline-order', 'bench/baseline-server.js', { DATABASE_URL: db.url, DB_POOL_SIZE: String(opt.pool) }, '/health', health),
     start(

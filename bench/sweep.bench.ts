@@ -13,8 +13,9 @@
  *  2. for each size N: empties the order tables, makes 50 deals, and bulk-inserts N checkouts already
  *     past their expire_time with their orders (one line each, every 5th with a second line), in
  *     multi-row INSERTs of 1,000 rows, taking the ordered stock off the deals as createOrder would;
- *  3. runs SweepService.runOnce() (one transaction per checkout, batches of 200) until the backlog is
- *     gone or --max-seconds is reached, and prints count, seconds, checkouts/s and µs per checkout;
+ *  3. runs SweepService.runOnce() (set-based batches of 1,000 checkouts, one transaction each) until the
+ *     backlog is gone or --max-seconds is reached, printing the rate every 15 s, then count, seconds,
+ *     checkouts/s and µs per checkout;
  *  4. checks the database: every deal's stock back to its initial value minus what is still held by
  *     checkouts not yet expired, orderCount equal to those orders, every swept checkout and order 5 →
  *     "exact: yes/no" (exit code 1 on "no");

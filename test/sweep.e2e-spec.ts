@@ -1,6 +1,7 @@
 import { SchedulerRegistry } from '@nestjs/schedule';
 import Big from 'big.js';
 import { dbDate, runTx } from '../src/database/sql';
+import { DealStockService } from '../src/group-buying/deal-stock.service';
 import { SweepService, SWEEP_INTERVAL_NAME } from '../src/jobs/sweep.service';
 import { DealCountersService } from '../src/order/deal-counters.service';
 import { lateRefundNo, SettlementService } from '../src/order/settlement.service';
@@ -297,7 +298,7 @@ describe(SweepService.name, () => {
       for (const d of deals) expect(await dealCounters(t, d.id)).toMatchObject({ stock: 1000, order_count: 0, payed_count: 0 });
     });
 
-    it('a run that fails half way through a batch changes nothing for that checkout, and the next run converges', async () => {
+    it('a run that fails half way through a batch changes nothing of that batch, and the next run converges', async () => {
       const u = await loginUser(t, 's-crash');
       const d = await makeDeal(t, tenantId, shopId, { stock: 100 });
       const coupon = await makeCoupon(t, tenantId, { enough: new Big('5'), deduct: new Big('1'), getMax: 100 });
@@ -309,26 +310,57 @@ describe(SweepService.name, () => {
         made.map((m) => m.payNo),
         past(),
       );
-      const real = settlement.release.bind(settlement);
+      const stock = t.app.get(DealStockService);
+      const real = stock.giveBackMany.bind(stock);
       let calls = 0;
-      // the 5th release does all its writes and then dies: its transaction must roll back as a whole
-      jest.spyOn(settlement, 'release').mockImplementation(async (...args) => {
-        const done = await real(...args);
-        if (++calls === 5) throw new Error('killed half way');
-        return done;
+      // the 2nd batch does all its writes and then dies, and so does every release after it (the database went away)
+      jest.spyOn(stock, 'giveBackMany').mockImplementation(async (...args) => {
+        await real(...args);
+        if (++calls === 2) throw new Error('killed half way');
       });
+      jest.spyOn(settlement, 'release').mockRejectedValue(new Error('database gone'));
       const first = await sut.runOnce({ batchSize: 4 });
-      expect(first).toMatchObject({ expired: 11, errors: 1 });
-      expect(await dealCounters(t, d.id)).toMatchObject({ stock: 98, order_count: 1 });
-      expect(await couponRow(coupon.id)).toBe(1);
+      // batch 1 committed; batch 2 rolled back as a whole and its 4 checkouts failed one by one too; the run stopped there
+      expect(first).toMatchObject({ expired: 4, errors: 5 });
+      expect(await dealCounters(t, d.id)).toMatchObject({ stock: 84, order_count: 8 });
+      expect(await couponRow(coupon.id)).toBe(8);
       const left = await t.ds.query('SELECT pay_no FROM checkout WHERE pay_no IN (?) AND status = 0', [made.map((m) => m.payNo)]);
-      expect(left).toHaveLength(1);
-      expect(await orderStatuses(left[0].pay_no)).toEqual([0]);
+      expect(left).toHaveLength(8);
+      for (const l of left) expect(await orderStatuses(l.pay_no)).toEqual([0]);
 
       jest.restoreAllMocks();
-      expect(await sut.runOnce()).toMatchObject({ expired: 1, errors: 0 });
+      expect(await sut.runOnce()).toMatchObject({ expired: 8, errors: 0 });
       expect(await dealCounters(t, d.id)).toMatchObject({ stock: 100, order_count: 0, payed_count: 0 });
       expect(await couponRow(coupon.id)).toBe(0);
+    });
+
+    it('a batch that fails is expired one checkout at a time in the same run, so one bad checkout holds no other back', async () => {
+      const u = await loginUser(t, 's-fallback');
+      const d = await makeDeal(t, tenantId, shopId, { stock: 100 });
+      const made: Checkout[] = [];
+      for (let i = 0; i < 6; i++) made.push(await checkout(t, u.token, [{ product_id: d.id, quantity: 1 }]));
+      await expireAt(
+        made.map((m) => m.payNo),
+        past(),
+      );
+      jest.spyOn(t.app.get(DealStockService), 'giveBackMany').mockRejectedValue(new Error('batch fault'));
+      const real = settlement.release.bind(settlement);
+      // …and one checkout can't be released at all
+      jest.spyOn(settlement, 'release').mockImplementation(async (em, id, ...rest) => {
+        if (id === made[2].id) throw new Error('bad checkout');
+        return real(em, id, ...rest);
+      });
+      expect(await sut.runOnce({ batchSize: 100 })).toMatchObject({ expired: 5, errors: 2 });
+      expect(await dealCounters(t, d.id)).toMatchObject({ stock: 99, order_count: 1 });
+      expect((await checkoutOf(made[2].payNo)).status).toBe(0);
+      const [{ n: logs }] = await t.ds.query(
+        "SELECT COUNT(*) AS n FROM order_log WHERE action = 'expire' AND order_id IN (SELECT id FROM group_buying_order WHERE group_buying_id = ?)",
+        [d.id],
+      );
+      expect(Number(logs)).toBe(5);
+      jest.restoreAllMocks();
+      expect(await sut.runOnce()).toMatchObject({ expired: 1, errors: 0 });
+      expect(await dealCounters(t, d.id)).toMatchObject({ stock: 100, order_count: 0 });
     });
 
     it('a counter recompute that fails is an error of that run only; the next run recomputes', async () => {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, In, Repository } from 'typeorm';
-import { isMysql } from '../database/sql';
+import { execute, forUpdate, isMysql, marks, rows } from '../database/sql';
 import { TenantScope } from '../tenant/tenant-scope';
 import { MineStatus } from './coupon.dto';
 import { Coupon } from './coupon.entity';
@@ -255,6 +255,37 @@ export class CouponRepository {
   /** Member coupons currently used by checkout `payNo`. */
   usedBy(em: EntityManager, payNo: string): Promise<Pick<MemberCoupon, 'id' | 'couponId'>[]> {
     return em.find(MemberCoupon, { where: { payNo, used: true }, select: { id: true, couponId: true } });
+  }
+
+  /** Member coupons used by any of `payNos`, locked until commit, in id order. */
+  async usedByAny(em: EntityManager, payNos: string[]): Promise<{ id: number; couponId: number }[]> {
+    const found = await rows<{ id: number; coupon_id: number }>(
+      em,
+      `SELECT id, coupon_id FROM member_coupon WHERE pay_no IN (${marks(payNos.length)}) AND used = ? ORDER BY id${forUpdate(em)}`,
+      [...payNos, 1],
+    );
+    return found.map((r) => ({ id: Number(r.id), couponId: Number(r.coupon_id) }));
+  }
+
+  /** These member coupons flipped back to unused while still used by one of `payNos`; how many flipped. */
+  giveBackMany(em: EntityManager, ids: number[], payNos: string[]): Promise<number> {
+    return execute(
+      em,
+      `UPDATE member_coupon SET used = ?, use_time = NULL, pay_no = NULL, update_time = CURRENT_TIMESTAMP WHERE id IN (${marks(ids.length)}) AND used = ? AND pay_no IN (${marks(payNos.length)})`,
+      [0, ...ids, 1, ...payNos],
+    );
+  }
+
+  /** `used_count` of each template down by its count, in one statement (never below zero). */
+  async uncountUsedMany(em: EntityManager, counts: Map<number, number>): Promise<void> {
+    const ids = [...counts.keys()].sort((a, b) => a - b);
+    const cases = ids.map(() => 'WHEN ? THEN ?').join(' ');
+    const n = ids.flatMap((id) => [id, counts.get(id)]);
+    await execute(
+      em,
+      `UPDATE coupon SET used_count = CASE WHEN used_count > (CASE id ${cases} END) THEN used_count - (CASE id ${cases} END) ELSE 0 END WHERE id IN (${marks(ids.length)})`,
+      [...n, ...n, ...ids],
+    );
   }
 
   /** Marked used by `payNo` only while the user's, of the tenant, unused and within its window; true when this call won it. */

@@ -149,4 +149,26 @@ export class CouponService {
     }
     return returned;
   }
+
+  /**
+   * returnInTx for many checkouts at once (the sweep's batches), in the caller's transaction: the
+   * member coupons still used by `payNos` locked and flipped back in one statement, then each
+   * template's `used_count` down by as many in one more. Returns how many were given back.
+   */
+  async returnForCheckouts(em: EntityManager, payNos: string[]): Promise<number> {
+    if (!payNos.length) return 0;
+    const used = await this.repo.usedByAny(em, payNos);
+    if (!used.length) return 0;
+    const flipped = await this.repo.giveBackMany(
+      em,
+      used.map((r) => r.id),
+      payNos,
+    );
+    // the rows are locked by this transaction since they were read: all of them flip, or something is wrong
+    if (flipped !== used.length) throw new Error(`member coupons changed under their lock (${flipped}/${used.length})`);
+    const perTemplate = new Map<number, number>();
+    for (const r of used) perTemplate.set(r.couponId, (perTemplate.get(r.couponId) ?? 0) + 1);
+    await this.repo.uncountUsedMany(em, perTemplate);
+    return flipped;
+  }
 }

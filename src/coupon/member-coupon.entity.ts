@@ -5,6 +5,7 @@ import { BaseEntity } from '../common/base.entity';
 @Entity('member_coupon')
 @Index('idx_mc_user', ['userId', 'couponId'])
 @Index('idx_mc_coupon', ['couponId'])
+@Index('idx_mc_pay_no', ['payNo'])
 export class MemberCoupon extends BaseEntity {
   @Column({ type: 'int' })
   tenantId: number;

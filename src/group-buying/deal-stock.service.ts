@@ -72,6 +72,18 @@ export class DealStockService {
     this.soldOut.cleared(dealId, em);
   }
 
+  /**
+   * giveBack for many unpaid orders at once (the sweep's batches): per deal, in id order (the lock
+   * order of every path), its summed units back and its orderCount down by its number of orders.
+   */
+  async giveBackMany(em: EntityManager, perDeal: Map<number, { qty: number; orders: number }>): Promise<void> {
+    for (const id of [...perDeal.keys()].sort((a, b) => a - b)) {
+      const { qty, orders } = perDeal.get(id)!;
+      await this.deals.returnStockSum(em, id, qty, orders);
+      this.soldOut.cleared(id, em);
+    }
+  }
+
   /** Units of a paid order that was refunded. */
   async giveBackRefunded(em: EntityManager, dealId: number, qty: number): Promise<void> {
     await this.deals.refundUnits(em, dealId, qty);

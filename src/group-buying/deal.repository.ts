@@ -269,6 +269,11 @@ export class DealRepository {
     await execute(em, 'UPDATE group_buying SET stock = stock + ?, order_count = order_count - 1 WHERE id = ?', [qty, id]);
   }
 
+  /** Units of `orders` unpaid orders back on sale at once (the sweep's batches: one statement per deal). */
+  async returnStockSum(em: EntityManager, id: number, qty: number, orders: number): Promise<void> {
+    await execute(em, 'UPDATE group_buying SET stock = stock + ?, order_count = order_count - ? WHERE id = ?', [qty, orders, id]);
+  }
+
   /** A paid order refunded: its units back on sale and out of payedCount (orderCount still counts it). */
   async refundUnits(em: EntityManager, id: number, qty: number): Promise<void> {
     await execute(em, 'UPDATE group_buying SET stock = stock + ?, payed_count = payed_count - ? WHERE id = ?', [qty, qty, id]);

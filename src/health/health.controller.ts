@@ -9,6 +9,22 @@ class HealthView {
   @ApiProperty({ example: 'up', enum: ['up', 'down'] }) db: string;
 }
 
+/** A database that has not answered the ping after this long is reported down. */
+export const PING_TIMEOUT_MS = 3000;
+
+/**
+ * `p`, or a rejection after `ms`; the timer is cleared as soon as `p` settles, so a request leaves no
+ * timer behind (one per request under load would hold memory and the event loop for `ms`).
+ */
+export async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([p, new Promise<never>((_, rej) => (timer = setTimeout(() => rej(new Error('timeout')), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 @ApiTags('health')
 @Controller('health')
 export class HealthController {
@@ -23,7 +39,7 @@ export class HealthController {
     let up = false;
     try {
       if (this.ds.isInitialized) {
-        await Promise.race([this.ds.query('SELECT 1'), new Promise((_, rej) => setTimeout(() => rej(new Error('timeout')), 3000))]);
+        await withTimeout(this.ds.query('SELECT 1'), PING_TIMEOUT_MS);
         up = true;
       }
     } catch {

@@ -2,16 +2,14 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import Big from 'big.js';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
-import { runTx } from '../database/sql';
 import { PaymentRecordService } from '../payment/payment-record.service';
 import { PAYMENT_PROVIDER, PaymentProvider } from '../payment/payment-provider';
+import { CheckoutExpiryService } from './checkout-expiry.service';
 import { CheckoutRepository, CheckoutRow } from './checkout.repository';
 import { SYSTEM } from './order-log.service';
 import { OrderRepository } from './order.repository';
-import { OrderStatus } from './order-status';
 import { PaymentEventsService } from './payment-events.service';
 import { RefundService } from './refund.service';
-import { SettlementService } from './settlement.service';
 import { DEFAULT_BATCH, errText, SweepCounts, SweepRun } from './sweep.types';
 
 /** a prepaid checkout whose notify has not come after this long is asked about (lost notifies) */
@@ -20,13 +18,16 @@ const PENDING_QUERY_AFTER_MS = 60_000;
 const REFUND_CHECK_AFTER_MS = 60_000;
 const REFUND_CHECK_FOR_MS = 3 * 24 * 3600 * 1000;
 const CHUNK = 500;
+/** provider queries in flight at once while expiring prepaid checkouts */
+const PROVIDER_CONCURRENCY = 8;
 
 /**
  * The sweep's checkout steps (contract §6, §9): expire unpaid checkouts past their expire_time
  * (asking the provider first when a prepay was made), settle payments whose notify was lost, and send
- * again the refunds of late payments. Every checkout is handled in its own short transaction through
- * SettlementService, whose conditional update lets one worker win: two instances, or a run killed
- * half way, return nothing twice and lose nothing.
+ * again the refunds of late payments. Expiry runs in set-based batches (CheckoutExpiryService: one
+ * transaction per batch, claimed with SKIP LOCKED); settlements run one checkout per transaction.
+ * Either way a conditional update lets one worker win: two instances, or a run killed half way,
+ * return nothing twice and lose nothing.
  */
 @Injectable()
 export class CheckoutSweepService {
@@ -39,15 +40,26 @@ export class CheckoutSweepService {
     private readonly config: AppConfig,
     private readonly checkouts: CheckoutRepository,
     private readonly orders: OrderRepository,
-    private readonly settlement: SettlementService,
+    private readonly expiry: CheckoutExpiryService,
     private readonly payments: PaymentEventsService,
     private readonly refunds: RefundService,
     private readonly records: PaymentRecordService,
     @Inject(PAYMENT_PROVIDER) private readonly provider: PaymentProvider,
   ) {}
 
-  /** Unpaid (0/7) checkouts past expire_time, oldest first, in batches, one transaction each. */
+  /**
+   * Unpaid (0/7) checkouts past expire_time. Those never sent to the provider are expired in
+   * set-based batches (CheckoutExpiryService); with WeChat, those that were are asked about first,
+   * a bounded number at once: paid ones are settled, unpaid ones closed there and then expired in
+   * batches, unknown ones left for the next run.
+   */
   async expireBacklog(run: SweepRun): Promise<void> {
+    const wechat = this.provider.name === 'wechat';
+    await this.expiry.expireDue(run, wechat);
+    if (wechat && !run.counts.partial) await this.expirePrepaid(run);
+  }
+
+  private async expirePrepaid(run: SweepRun): Promise<void> {
     const limit = run.opts.batchSize ?? DEFAULT_BATCH;
     let after: { expire: Date | string; id: number } | null = null;
     for (;;) {
@@ -55,51 +67,46 @@ export class CheckoutSweepService {
         run.counts.partial = true;
         return;
       }
-      const batch = await this.checkouts.dueForExpiry(new Date(), after, limit, run.opts);
+      const batch = await this.checkouts.dueForExpiry(new Date(), after, limit, run.opts, true);
       if (!batch.length) return;
-      const changed: string[] = [];
-      for (const c of batch) {
-        if (run.stopping()) break;
+      const settled: string[] = [];
+      const unpaid: number[] = [];
+      await eachBounded(batch, PROVIDER_CONCURRENCY, async (c) => {
+        if (run.stopping()) return;
         try {
-          if (await this.expireOne(c, run)) changed.push(c.pay_no);
+          const outcome = await this.askBeforeExpiry(c, run);
+          if (outcome === 'settled') settled.push(c.pay_no);
+          else if (outcome === 'unpaid') unpaid.push(Number(c.id));
         } catch (e) {
           run.counts.errors++;
           this.logger.warn({ msg: 'sweep: checkout not expired, retried next run', checkoutId: c.id, err: errText(e) });
         }
-      }
-      await this.collectDeals(changed, run.touched);
+      });
+      await this.expiry.expireIds(run, unpaid);
+      await this.collectDeals(settled, run.touched);
       const last = batch[batch.length - 1];
       after = { expire: last.expire_time, id: Number(last.id) };
       if (batch.length < limit) return;
     }
   }
 
-  /** True when this worker changed the checkout (expired or settled it). */
-  private async expireOne(c: CheckoutRow, run: SweepRun): Promise<boolean> {
-    const id = Number(c.id);
-    if (this.asksProvider(c)) {
-      const q = await this.provider.query(c.pay_no);
-      if (q.state === 'unknown') {
-        run.counts.skipped++;
-        return false;
-      }
-      if (q.state === 'paid') return this.settlePaid(c, q.transactionId, q.amount, run.counts);
-      try {
-        // a last query said unpaid: close it at the provider so it can't be paid after we give the stock back
-        await this.provider.close(c.pay_no);
-      } catch (e) {
-        run.counts.skipped++;
-        this.logger.warn({ msg: 'sweep: provider close failed, retried next run', checkoutId: id, err: errText(e) });
-        return false;
-      }
+  /** A due checkout sent to the provider: settled when paid, closed there when unpaid (then expired by the caller), else left. */
+  private async askBeforeExpiry(c: CheckoutRow, run: SweepRun): Promise<'settled' | 'unpaid' | 'left'> {
+    const q = await this.provider.query(c.pay_no);
+    if (q.state === 'unknown') {
+      run.counts.skipped++;
+      return 'left';
     }
-    const actor = run.opts.actor ?? SYSTEM;
-    const done = await runTx(this.ds, (em) =>
-      this.settlement.release(em, id, OrderStatus.EXPIRED, actor, { now: new Date(), onlyIfExpired: true }),
-    );
-    if (done) run.counts.expired++;
-    else run.counts.skipped++;
-    return done;
+    if (q.state === 'paid') return (await this.settlePaid(c, q.transactionId, q.amount, run.counts)) ? 'settled' : 'left';
+    try {
+      // a last query said unpaid: close it at the provider so it can't be paid after we give the stock back
+      await this.provider.close(c.pay_no);
+    } catch (e) {
+      run.counts.skipped++;
+      this.logger.warn({ msg: 'sweep: provider close failed, retried next run', checkoutId: Number(c.id), err: errText(e) });
+      return 'left';
+    }
+    return 'unpaid';
   }
 
   /**
@@ -220,8 +227,13 @@ export class CheckoutSweepService {
       for (const id of await this.orders.dealsOfPayNos(payNos.slice(i, i + CHUNK))) touched.add(id);
     }
   }
+}
 
-  asksProvider(c: { prepay_id: string | null }): boolean {
-    return this.provider.name === 'wechat' && !!c.prepay_id;
-  }
+/** `fn` over `items`, at most `bound` at once. */
+async function eachBounded<T>(items: T[], bound: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(bound, items.length) }, worker));
 }

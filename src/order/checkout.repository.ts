@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { dbDate, execute, forUpdate, insertId, marks, rows } from '../database/sql';
+import { dbDate, execute, forUpdate, insertId, isMysql, marks, rows } from '../database/sql';
 import { OrderStatus, UNPAID_STATUSES } from './order-status';
 
 export interface CheckoutRow {
@@ -141,7 +141,7 @@ export class CheckoutRepository {
   }
 
   /**
-   * The next `limit` unpaid checkouts past expire_time after the keyset cursor, oldest first. One
+   * The next `limit` unpaid checkouts past expire_time (`onlyPrepaid`: sent to the provider) after the keyset cursor, oldest first. One
    * indexed query per unpaid status, merged here: `status IN (0, 7) ORDER BY expire_time` would sort
    * the whole backlog each batch.
    */
@@ -150,11 +150,13 @@ export class CheckoutRepository {
     after: { expire: Date | string; id: number } | null,
     limit: number,
     scope: CheckoutScope,
+    onlyPrepaid = false,
   ): Promise<CheckoutRow[]> {
     const found: CheckoutRow[] = [];
     for (const status of UNPAID_STATUSES) {
       const where = ['c.status = ?', 'c.expire_time <= ?'];
       const params: unknown[] = [status, dbDate(this.ds, now)];
+      if (onlyPrepaid) where.push('c.prepay_id IS NOT NULL');
       scoped(scope, where, params, UNPAID_STATUSES);
       if (after) {
         // keyset: a checkout left behind (unknown, error) is not picked again in this run
@@ -171,6 +173,51 @@ export class CheckoutRepository {
     }
     const at = (v: Date | string) => (v instanceof Date ? v.getTime() : Date.parse(`${String(v).replace(' ', 'T')}Z`));
     return found.sort((a, b) => at(a.expire_time) - at(b.expire_time) || Number(a.id) - Number(b.id)).slice(0, limit);
+  }
+
+  /**
+   * Claims up to `limit` unpaid checkouts past expire_time for the caller's transaction (the sweep's
+   * batches), oldest first: locked with `FOR UPDATE SKIP LOCKED` on MySQL, so two instances never
+   * claim the same one and neither waits for the other (SQLite runs one write transaction at a time).
+   * `ids`: only these; `withoutPrepay`: only checkouts never sent to the provider.
+   */
+  async claimDue(
+    em: EntityManager,
+    now: Date,
+    limit: number,
+    opts: { scope?: CheckoutScope; ids?: number[]; withoutPrepay?: boolean },
+  ): Promise<CheckoutRow[]> {
+    const found: CheckoutRow[] = [];
+    const lock = isMysql(em) ? ' FOR UPDATE SKIP LOCKED' : '';
+    for (const status of UNPAID_STATUSES) {
+      if (found.length >= limit) break;
+      const where = ['c.status = ?', 'c.expire_time <= ?'];
+      const params: unknown[] = [status, dbDate(em, now)];
+      if (opts.ids) {
+        if (!opts.ids.length) return [];
+        where.push(`c.id IN (${marks(opts.ids.length)})`);
+        params.push(...opts.ids);
+      }
+      if (opts.withoutPrepay) where.push('c.prepay_id IS NULL');
+      if (opts.scope) scoped(opts.scope, where, params, UNPAID_STATUSES);
+      found.push(
+        ...(await rows<CheckoutRow>(
+          em,
+          `SELECT ${COLUMNS} FROM checkout c WHERE ${where.join(' AND ')} ORDER BY c.expire_time, c.id LIMIT ${Number(limit - found.length)}${lock}`,
+          params,
+        )),
+      );
+    }
+    return found;
+  }
+
+  /** Claimed checkouts from → `to` in one statement, only once past expire_time; how many moved. */
+  releaseMany(em: EntityManager, ids: number[], from: number[], to: number, expiredBy: Date): Promise<number> {
+    return execute(
+      em,
+      `UPDATE checkout SET status = ?, update_time = CURRENT_TIMESTAMP WHERE id IN (${marks(ids.length)}) AND status IN (${marks(from.length)}) AND expire_time <= ?`,
+      [to, ...ids, ...from, dbDate(em, expiredBy)],
+    );
   }
 
   /** Unpaid checkouts sent to the provider and not yet expired (prepaid before `prepaidBefore`, when given). */

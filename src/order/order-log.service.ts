@@ -24,6 +24,11 @@ export class OrderLogService {
     return this.orders.log(em, e);
   }
 
+  /** Many entries inside the caller's transaction, in one multi-row INSERT. */
+  logMany(em: EntityManager, entries: (LogEntry & { actor: Actor })[]): Promise<void> {
+    return entries.length ? this.orders.logMany(em, entries) : Promise.resolve();
+  }
+
   /** One entry in its own transaction (an attempt that changes nothing else, e.g. a wrong pickup code). */
   record(e: LogEntry & { actor: Actor }): Promise<void> {
     return runTx(this.ds, (em) => this.orders.log(em, e));

@@ -10,6 +10,7 @@ import { TeamModule } from '../team/team.module';
 import { Checkout } from './checkout.entity';
 import { CheckoutRepository } from './checkout.repository';
 import { CheckoutService } from './checkout.service';
+import { CheckoutExpiryService } from './checkout-expiry.service';
 import { CheckoutSweepService } from './checkout-sweep.service';
 import { DealCountersService } from './deal-counters.service';
 import { GroupBuyingOrderAdminController } from './deal-order-admin.controller';
@@ -61,6 +62,7 @@ import { TeamClosingService } from './team-closing.service';
     OrderQueryService,
     PaymentEventsService,
     FulfilmentService,
+    CheckoutExpiryService,
     CheckoutSweepService,
     TeamClosingService,
     DealCountersService,
@@ -72,6 +74,7 @@ import { TeamClosingService } from './team-closing.service';
     PaymentEventsService,
     FulfilmentService,
     OrderLogService,
+    CheckoutExpiryService,
     CheckoutSweepService,
     TeamClosingService,
     DealCountersService,

@@ -161,6 +161,15 @@ export class OrderRepository {
     );
   }
 
+  /** The orders of many checkouts in one of `statuses`, in deal-id order. */
+  ofCheckouts(em: EntityManager, checkoutIds: number[], statuses: number[]): Promise<OrderRow[]> {
+    return rows<OrderRow>(
+      em,
+      `SELECT ${COLUMNS} FROM group_buying_order WHERE checkout_id IN (${marks(checkoutIds.length)}) AND status IN (${marks(statuses.length)}) ORDER BY group_buying_id, id`,
+      [...checkoutIds, ...statuses],
+    );
+  }
+
   async byIds(db: DataSource | EntityManager, ids: number[]): Promise<OrderRow[]> {
     if (!ids.length) return [];
     return rows<OrderRow>(db, `SELECT ${COLUMNS} FROM group_buying_order WHERE id IN (${marks(ids.length)}) ORDER BY id`, ids);
@@ -231,6 +240,15 @@ export class OrderRepository {
       [to, checkoutId, ...from],
     );
     await done(n, to);
+  }
+
+  /** The orders of many checkouts in `from` → `to`, one statement; how many moved. */
+  moveOrdersOfCheckouts(em: EntityManager, checkoutIds: number[], from: number[], to: number): Promise<number> {
+    return execute(
+      em,
+      `UPDATE group_buying_order SET status = ?, update_time = CURRENT_TIMESTAMP WHERE checkout_id IN (${marks(checkoutIds.length)}) AND status IN (${marks(from.length)})`,
+      [to, ...checkoutIds, ...from],
+    );
   }
 
   /**
@@ -356,6 +374,28 @@ export class OrderRepository {
       'INSERT INTO order_log (tenant_id, order_id, shop_id, action, actor_type, actor_id, from_status, to_status, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
       [e.tenantId, e.orderId, e.shopId, e.action, e.actor.type, e.actor.id, e.from ?? null, e.to ?? null, (e.detail ?? '').slice(0, 500)],
     );
+  }
+
+  /** Many entries in one multi-row INSERT (in chunks of 1,000). */
+  async logMany(em: EntityManager, entries: LogEntry[]): Promise<void> {
+    for (let i = 0; i < entries.length; i += 1000) {
+      const chunk = entries.slice(i, i + 1000);
+      await execute(
+        em,
+        `INSERT INTO order_log (tenant_id, order_id, shop_id, action, actor_type, actor_id, from_status, to_status, detail) VALUES ${chunk.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+        chunk.flatMap((e) => [
+          e.tenantId,
+          e.orderId,
+          e.shopId,
+          e.action,
+          e.actor.type,
+          e.actor.id,
+          e.from ?? null,
+          e.to ?? null,
+          (e.detail ?? '').slice(0, 500),
+        ]),
+      );
+    }
   }
 
   /** Entries of `action` for a shop since `since` (rate limits on pickup codes). */

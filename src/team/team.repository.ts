@@ -143,6 +143,41 @@ export class TeamRepository {
     );
   }
 
+  /** The teams' rows locked until commit, in id order (the lock order of every path). */
+  lockMany(em: EntityManager, teamIds: number[]): Promise<TeamRow[]> {
+    const ids = [...new Set(teamIds)].sort((a, b) => a - b);
+    return rows<TeamRow>(em, `SELECT * FROM team WHERE id IN (${marks(ids.length)}) ORDER BY id${forUpdate(em)}`, ids);
+  }
+
+  /** The seats among these orders still awaiting payment. */
+  pendingMembersOfOrders(em: EntityManager, orderIds: number[]): Promise<{ team_id: number; order_id: number; user_id: number | null }[]> {
+    return rows(em, `SELECT team_id, order_id, user_id FROM team_member WHERE order_id IN (${marks(orderIds.length)}) AND status = ?`, [
+      ...orderIds,
+      M.PENDING,
+    ]);
+  }
+
+  /** Seats of these orders moved from `from` to `to` (conditional); how many moved. */
+  moveMembers(em: EntityManager, orderIds: number[], from: string, to: string): Promise<number> {
+    return execute(
+      em,
+      `UPDATE team_member SET status = ?, update_time = CURRENT_TIMESTAMP WHERE order_id IN (${marks(orderIds.length)}) AND status = ?`,
+      [to, ...orderIds, from],
+    );
+  }
+
+  /** `user_count` of each team down by its number of freed seats, one statement (never below zero). */
+  async releaseSeats(em: EntityManager, freed: Map<number, number>): Promise<void> {
+    const ids = [...freed.keys()].sort((a, b) => a - b);
+    const cases = ids.map(() => 'WHEN ? THEN ?').join(' ');
+    const n = ids.flatMap((id) => [id, freed.get(id)]);
+    await execute(
+      em,
+      `UPDATE team SET user_count = CASE WHEN user_count >= (CASE id ${cases} END) THEN user_count - (CASE id ${cases} END) ELSE user_count END, update_time = CURRENT_TIMESTAMP WHERE id IN (${marks(ids.length)})`,
+      [...n, ...n, ...ids],
+    );
+  }
+
   /** The team's status moved from `from` to `to` (conditional); true when this call moved it. */
   async moveTeam(em: EntityManager, teamId: number, from: string, to: string, extra = '', params: unknown[] = []): Promise<boolean> {
     const n = await execute(em, `UPDATE team SET status = ?, update_time = CURRENT_TIMESTAMP WHERE id = ? AND status = ?${extra}`, [

@@ -116,6 +116,44 @@ export class TeamService {
     }
   }
 
+  /**
+   * seatReleased for many released checkouts at once (the sweep's batches), in the caller's
+   * transaction: the teams locked in id order, the pending seats of `orderIds` freed in one statement,
+   * each team's count down once, and active teams whose leader left before anyone paid failed.
+   */
+  async seatsReleased(em: EntityManager, orderIds: number[]): Promise<number> {
+    if (!orderIds.length) return 0;
+    const pending = await this.teams.pendingMembersOfOrders(em, orderIds);
+    if (!pending.length) return 0;
+    const locked = new Map(
+      (
+        await this.teams.lockMany(
+          em,
+          pending.map((m) => Number(m.team_id)),
+        )
+      ).map((t) => [Number(t.id), t]),
+    );
+    // re-read under the team locks: a seat paid or released meanwhile is not ours to free
+    const seats = (await this.teams.pendingMembersOfOrders(em, orderIds)).filter((m) => locked.has(Number(m.team_id)));
+    if (!seats.length) return 0;
+    const moved = await this.teams.moveMembers(
+      em,
+      seats.map((m) => Number(m.order_id)),
+      MemberStatus.PENDING,
+      MemberStatus.LEFT,
+    );
+    if (moved !== seats.length) throw new Error(`team seats changed under their team lock (${moved}/${seats.length})`);
+    const freed = new Map<number, number>();
+    for (const m of seats) freed.set(Number(m.team_id), (freed.get(Number(m.team_id)) ?? 0) + 1);
+    await this.teams.releaseSeats(em, freed);
+    for (const m of seats) {
+      const t = locked.get(Number(m.team_id))!;
+      if (t.status === TeamStatus.ACTIVE && Number(m.user_id) === Number(t.user_id) && Number(t.pay_user_count) === 0)
+        await this.teams.moveTeam(em, Number(t.id), TeamStatus.ACTIVE, TeamStatus.FAIL, ' AND pay_user_count = 0');
+    }
+    return seats.length;
+  }
+
   /** A paid seat of a still forming team was refunded: the seat is given back. */
   async seatRefunded(em: EntityManager, teamId: number, orderId: number): Promise<void> {
     const t = await this.teams.lock(em, teamId);

@@ -3,6 +3,7 @@ import { OrderCheckoutIndex1795370000000 } from './1795370000000-order-checkout-
 import { RateLimitCounter1795380000000 } from './1795380000000-rate-limit-counter';
 import { OrderUserStatusIndex1795395000000 } from './1795395000000-order-user-status-index';
 import { OrderRollup1795420000000 } from './1795420000000-order-rollup';
+import { MemberCouponPayNoIndex1795430000000 } from './1795430000000-member-coupon-pay-no-index';
 
 /** Every migration, in order. New ones: `npm run migration:generate src/database/migrations/Name` against MySQL. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -12,4 +13,5 @@ export const MIGRATIONS: Function[] = [
   RateLimitCounter1795380000000,
   OrderUserStatusIndex1795395000000,
   OrderRollup1795420000000,
+  MemberCouponPayNoIndex1795430000000,
 ];
