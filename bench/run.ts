@@ -4,6 +4,7 @@
  *   npm run bench                                              # 3 rounds, 2 s warm-up + 10 s measured per run, 50 connections
  *   npm run bench -- --rounds 5 --duration 20 --connections 100
  *   npm run bench -- --only detail,order-list                   # some scenarios (hot-deal, sold-out, detail, order-list)
+ *   npm run bench -- --only hot-deal --cpu-prof /tmp/prof       # the app runs with node --cpu-prof, profile written there at exit
  *
  * What it does:
  *  1. creates a fresh MariaDB database (test/support/db.ts, `MYSQL_TEST_URL`, default mysql://root@127.0.0.1:3306/test),
@@ -66,6 +67,7 @@ function options(argv: string[], command: string) {
       pool: { type: 'string', default: '10' },
       stock: { type: 'string', default: '100000000' },
       only: { type: 'string', default: SCENARIOS.join(',') },
+      'cpu-prof': { type: 'string', default: '' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -73,7 +75,7 @@ function options(argv: string[], command: string) {
   if (values.help) {
     process.stdout.write(
       `usage: ${command} -- [--rounds 3] [--duration 10] [--warmup 2] [--connections 50] [--users 2000] [--list-users 200]\n` +
-        `       [--pool 10] [--stock 100000000] [--only ${SCENARIOS.join(',')}]\n`,
+        `       [--pool 10] [--stock 100000000] [--only ${SCENARIOS.join(',')}] [--cpu-prof DIR]\n`,
     );
     process.exit(0);
   }
@@ -98,6 +100,7 @@ function options(argv: string[], command: string) {
     pool: int('pool', values.pool, 1, 1000),
     stock: int('stock', values.stock, 1, 1_000_000_000),
     only: SCENARIOS.filter((s) => only.includes(s)),
+    cpuProf: String(values['cpu-prof']),
   };
 }
 
@@ -142,7 +145,9 @@ export async function runBench(argv: string[], command = 'npm run bench'): Promi
   const start = async (name: string, script: string, env: Record<string, string>, ready: string, drain: HttpRequest): Promise<Server> => {
     const port = await proc.freePort();
     const base = `http://127.0.0.1:${port}`;
-    const child = proc.startChild(name, script, { PORT: String(port), HOST: '127.0.0.1', ...env });
+    // the app's CPU profile (node --cpu-prof), written when it stops at the end of the run
+    const nodeArgs = name === 'app' && opt.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${opt.cpuProf}`] : [];
+    const child = proc.startChild(name, script, { PORT: String(port), HOST: '127.0.0.1', ...env }, nodeArgs);
     return { name, child, base, ready, drain };
   };
   const health: HttpRequest = { method: 'GET', path: '/health' };

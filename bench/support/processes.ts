@@ -35,8 +35,12 @@ export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise
   ]);
 }
 
-export function startChild(name: string, script: string, env: Record<string, string>): Child {
-  const proc = spawn(process.execPath, [script], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export function startChild(name: string, script: string, env: Record<string, string>, nodeArgs: string[] = []): Child {
+  const proc = spawn(process.execPath, [...nodeArgs, script], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const child: Child = { name, proc, tail: [], echo: true, running: true, exited: Promise.resolve(null) };
   child.exited = new Promise((res) => {
     proc.once('exit', (code, signal) => {

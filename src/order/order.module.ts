@@ -10,6 +10,7 @@ import { TeamModule } from '../team/team.module';
 import { Checkout } from './checkout.entity';
 import { CheckoutRepository } from './checkout.repository';
 import { CheckoutService } from './checkout.service';
+import { CheckoutBatcher } from './checkout-batcher';
 import { CheckoutSweepService } from './checkout-sweep.service';
 import { DealCountersService } from './deal-counters.service';
 import { GroupBuyingOrderAdminController } from './deal-order-admin.controller';
@@ -50,6 +51,7 @@ import { TeamClosingService } from './team-closing.service';
     OrderReadRepository,
     OrderLogService,
     CheckoutService,
+    CheckoutBatcher,
     OrderService,
     SettlementService,
     RefundService,
