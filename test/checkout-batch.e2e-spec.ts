@@ -1,3 +1,5 @@
+import type { Response } from 'supertest';
+import { CheckoutBatcher } from '../src/order/checkout-batcher';
 import { CheckoutRepository } from '../src/order/checkout.repository';
 import { bootApp, Instance, secondInstance, TestApp } from './support/app';
 import { adminToken, checkout, createOrder, loginUser, makeDeal, newTenantWithShop, Tenant, User } from './support/builders';
@@ -34,26 +36,39 @@ describe('Checkout batches on a hot deal (MariaDB, two instances)', () => {
   });
 
   const users = (k: number): Promise<User[]> => Promise.all(Array.from({ length: k }, () => loginUser(t, `batch-${++n}`)));
-  const buy = (u: User, dealId: number, quantity = 1, http = t.http, key?: string) => {
+  /** createOrder, sent at once (the answer awaited later). */
+  const buy = (u: User, dealId: number, quantity = 1, http = t.http, key?: string): Promise<Response> => {
     const req = createOrder(t, u.token, { goods: [{ product_id: dealId, quantity }] }, http);
-    return key ? req.set('Idempotency-Key', key) : req;
+    return (key ? req.set('Idempotency-Key', key) : req).then((r) => r);
   };
   const one = async <T>(sql: string, params: unknown[]): Promise<T> => (await t.ds.query(sql, params))[0] as T;
 
-  /** Holds the deal's row lock from the test's own transaction, so what arrives meanwhile queues into one batch. */
-  async function whileLocked<T>(dealId: number, fire: () => Promise<T>): Promise<T> {
+  /** The batcher's queue of the deal in the first instance: undefined when idle, else the checkouts waiting for the next batch. */
+  const queue = (dealId: number): unknown[] | undefined =>
+    (t.app.get(CheckoutBatcher) as unknown as { queues: Map<number, unknown[]> }).queues.get(dealId);
+  async function until(what: string, ok: () => boolean): Promise<void> {
+    for (const end = Date.now() + 15_000; !ok(); await sleep(10)) if (Date.now() > end) throw new Error(`timed out waiting: ${what}`);
+  }
+  /** The first checkout's batch is running (waiting on the row lock) and `n` more checkouts wait behind it. */
+  const queued = (dealId: number, n: number) => until(`${n} queued`, () => queue(dealId)?.length === n);
+
+  /**
+   * Holds the deal's row lock from the test's own transaction while `fire` sends checkouts, so that
+   * what it sends queues behind one running batch; released once `fire` has everything queued.
+   */
+  async function whileLocked(dealId: number, fire: () => Promise<Promise<Response>[]>): Promise<Response[]> {
     const qr = t.ds.createQueryRunner();
     await qr.connect();
     await qr.startTransaction();
     await qr.query('SELECT id FROM group_buying WHERE id = ? FOR UPDATE', [dealId]);
+    let sent: Promise<Response>[] = [];
     try {
-      const answers = fire();
-      await sleep(1000);
-      await qr.commitTransaction();
-      return await answers;
+      sent = await fire();
     } finally {
+      await qr.commitTransaction();
       await qr.release();
     }
+    return Promise.all(sent);
   }
 
   it('200 buyers at once on two instances for 50 units: exactly 50 orders, stock 0, each buyer within its limit', async () => {
@@ -74,7 +89,7 @@ describe('Checkout batches on a hot deal (MariaDB, two instances)', () => {
          FROM group_buying_order o JOIN checkout c ON c.id = o.checkout_id WHERE o.group_buying_id = ?`,
       [d.id, d.id, d.id],
     );
-    expect(counts).toMatchObject({ orders: '50', units: '50', buyers: '50', linked: '50', checkouts: '50', order_count: '50' });
+    expect(Object.values(counts).map(Number)).toEqual([50, 50, 50, 50, 50, 50]);
     // every answer's pay_no is the stored checkout of that buyer, priced 10.00
     const payNos = ok.map((r) => r.body.data.pay_no as string);
     expect(new Set(payNos).size).toBe(50);
@@ -85,7 +100,7 @@ describe('Checkout batches on a hot deal (MariaDB, two instances)', () => {
 
   it('one batch with a buyer over the per-user limit, one over MAX_UNPAID_CHECKOUTS and one asking too much: the others are served', async () => {
     const d = await makeDeal(t, a.tenantId, a.shopId, { stock: 8, limitPerUser: 3 });
-    const [blocker, overLimit, unpaid, greedy, ...others] = await users(9);
+    const [blocker, overLimit, unpaid, greedy, ...others] = await users(8);
     await checkout(t, overLimit.token, [{ product_id: d.id, quantity: 3 }]);
     const elsewhere = await makeDeal(t, a.tenantId, a.shopId, { stock: 10 });
     await checkout(t, unpaid.token, [{ product_id: elsewhere.id, quantity: 1 }]);
@@ -94,9 +109,10 @@ describe('Checkout batches on a hot deal (MariaDB, two instances)', () => {
     // stock 5 left; the blocker's checkout waits on the row lock, everything else queues behind it
     const [first, ...rest] = await whileLocked(d.id, async () => {
       const b = buy(blocker, d.id);
-      await sleep(200);
+      await queued(d.id, 0);
       const more = [buy(overLimit, d.id), buy(unpaid, d.id), buy(greedy, d.id, 5), ...others.map((u) => buy(u, d.id))];
-      return Promise.all([b, ...more]);
+      await queued(d.id, more.length);
+      return [b, ...more];
     });
     expect(batchSizes).toEqual([1, 4]);
     expect(first.status).toBe(200);
@@ -106,18 +122,18 @@ describe('Checkout batches on a hot deal (MariaDB, two instances)', () => {
     expect([unpaidAnswer.status, unpaidAnswer.body.status]).toEqual([429, 429]);
     expect(unpaidAnswer.body.msg).toContain('unpaid checkouts');
     expect([greedyAnswer.status, greedyAnswer.body.status]).toEqual([409, 1002]);
-    expect(served.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+    expect(served.map((r) => [r.status, r.body.msg])).toEqual(Array(4).fill([200, 'ok']));
     // 8 − 3 (earlier) − 1 (blocker) − 4 (the batch)
     expect(Number((await one<{ stock: number }>('SELECT stock FROM group_buying WHERE id = ?', [d.id])).stock)).toBe(0);
     const { orders } = await one<{ orders: string }>('SELECT COUNT(*) AS orders FROM group_buying_order WHERE group_buying_id = ?', [d.id]);
-    expect(orders).toBe('6');
+    expect(Number(orders)).toBe(6);
     // the refused ones wrote nothing
     for (const u of [unpaid, greedy]) {
       const { c } = await one<{ c: string }>('SELECT COUNT(*) AS c FROM group_buying_order WHERE group_buying_id = ? AND user_id = ?', [
         d.id,
         u.id,
       ]);
-      expect(c).toBe('0');
+      expect(Number(c)).toBe(0);
     }
   });
 
@@ -127,13 +143,18 @@ describe('Checkout batches on a hot deal (MariaDB, two instances)', () => {
     batchSizes.length = 0;
     const answers = await whileLocked(d.id, async () => {
       const out = [buy(blocker, d.id, 2)];
-      await sleep(150);
-      out.push(buy(big, d.id, 3));
-      await sleep(150);
-      out.push(buy(small1, d.id, 1));
-      await sleep(150);
-      out.push(buy(small2, d.id, 1));
-      return Promise.all(out);
+      await queued(d.id, 0);
+      for (const [k, [u, qty]] of (
+        [
+          [big, 3],
+          [small1, 1],
+          [small2, 1],
+        ] as const
+      ).entries()) {
+        out.push(buy(u, d.id, qty));
+        await queued(d.id, k + 1);
+      }
+      return out;
     });
     expect(batchSizes).toEqual([1, 2]);
     // 6 − 2 = 4 left for the batch: big (3) then small1 (1) fit, small2 does not
@@ -152,13 +173,13 @@ describe('Checkout batches on a hot deal (MariaDB, two instances)', () => {
     batchSizes.length = 0;
     const [, original, ...rest] = await whileLocked(d.id, async () => {
       const b = buy(blocker, d.id);
-      await sleep(150);
+      await queued(d.id, 0);
       const first = buy(u, d.id, 2, t.http, 'batch-key');
-      await sleep(150);
-      const repeats = [1, 2, 3].map(() => buy(u, d.id, 2, t.http, 'batch-key'));
-      const otherBody = buy(u, d.id, 1, t.http, 'batch-key');
-      const stranger = buy(v, d.id, 1, t.http, 'batch-key');
-      return Promise.all([b, first, ...repeats, otherBody, stranger]);
+      await queued(d.id, 1);
+      const others = [1, 2, 3].map(() => buy(u, d.id, 2, t.http, 'batch-key'));
+      others.push(buy(u, d.id, 1, t.http, 'batch-key'), buy(v, d.id, 1, t.http, 'batch-key'));
+      await queued(d.id, 6);
+      return [b, first, ...others];
     });
     const [r1, r2, r3, otherBody, stranger] = rest;
     expect(original.status).toBe(200);
@@ -171,7 +192,7 @@ describe('Checkout batches on a hot deal (MariaDB, two instances)', () => {
     expect(stranger.status).toBe(200);
     expect(stranger.body.data.pay_no).not.toBe(original.body.data.pay_no);
     const { c } = await one<{ c: string }>('SELECT COUNT(*) AS c FROM checkout WHERE user_id = ?', [u.id]);
-    expect(c).toBe('1');
+    expect(Number(c)).toBe(1);
     expect(Number((await one<{ stock: number }>('SELECT stock FROM group_buying WHERE id = ?', [d.id])).stock)).toBe(20 - 1 - 2 - 1);
     // a later retry is answered from the key too
     const later = await buy(u, d.id, 2, t.http, 'batch-key');
@@ -184,14 +205,16 @@ describe('Checkout batches on a hot deal (MariaDB, two instances)', () => {
     const [blocker, u, v] = await users(3);
     const answers = await whileLocked(d.id, async () => {
       const b = buy(blocker, d.id, 2);
-      await sleep(150);
+      await queued(d.id, 0);
       const tooMany = buy(u, d.id, 2, t.http, 'refused-key');
-      await sleep(100);
-      return Promise.all([b, tooMany, buy(v, d.id, 1)]);
+      await queued(d.id, 1);
+      const fits = buy(v, d.id, 1);
+      await queued(d.id, 2);
+      return [b, tooMany, fits];
     });
     expect(answers.map((r) => r.status)).toEqual([200, 409, 200]);
     expect(answers[1].body.status).toBe(1002);
     const { c } = await one<{ c: string }>('SELECT COUNT(*) AS c FROM idempotency_key WHERE user_id = ?', [u.id]);
-    expect(c).toBe('0');
+    expect(Number(c)).toBe(0);
   });
 });
