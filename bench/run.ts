@@ -4,6 +4,7 @@
  *   npm run bench                                              # 3 rounds, 2 s warm-up + 10 s measured per run, 50 connections
  *   npm run bench -- --rounds 5 --duration 20 --connections 100
  *   npm run bench -- --only detail,order-list                   # some scenarios (hot-deal, sold-out, detail, order-list)
+ *   npm run bench -- --only hot-deal --cpu-prof /tmp/prof       # the app runs with node --cpu-prof, profile written there at exit
  *
  * What it does:
  *  1. creates a fresh MariaDB database (test/support/db.ts, `MYSQL_TEST_URL`, default mysql://root@127.0.0.1:3306/test),
@@ -74,6 +75,7 @@ function options(argv: string[], command: string) {
       stock: { type: 'string', default: '100000000' },
       only: { type: 'string', default: SCENARIOS.join(',') },
       'node-flags': { type: 'string' },
+      'cpu-prof': { type: 'string', default: '' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -81,7 +83,7 @@ function options(argv: string[], command: string) {
   if (values.help) {
     process.stdout.write(
       `usage: ${command} -- [--rounds 3] [--duration 10] [--warmup 2] [--connections 50] [--users 2000] [--list-users 200]\n` +
-        `       [--pool 10] [--stock 100000000] [--only ${SCENARIOS.join(',')}] [--node-flags "<node flags of the app>"]\n`,
+        `       [--pool 10] [--stock 100000000] [--only ${SCENARIOS.join(',')}] [--node-flags "<node flags of the app>"] [--cpu-prof DIR]\n`,
     );
     process.exit(0);
   }
@@ -108,6 +110,7 @@ function options(argv: string[], command: string) {
     only: SCENARIOS.filter((s) => only.includes(s)),
     // the app runs with the node flags of `npm run start:prod` (and the Dockerfile) unless told otherwise
     nodeFlags: (values['node-flags'] ?? startProdFlags()).split(/\s+/).filter(Boolean),
+    cpuProf: String(values['cpu-prof']),
   };
 }
 
@@ -159,6 +162,8 @@ export async function runBench(argv: string[], command = 'npm run bench'): Promi
   ): Promise<Server> => {
     const port = await proc.freePort();
     const base = `http://127.0.0.1:${port}`;
+    // the app's CPU profile (node --cpu-prof), written when it stops at the end of the run
+    if (name === 'app' && opt.cpuProf) nodeArgs = [...nodeArgs, '--cpu-prof', `--cpu-prof-dir=${opt.cpuProf}`];
     const child = proc.startChild(name, script, { PORT: String(port), HOST: '127.0.0.1', ...env }, nodeArgs);
     return { name, child, base, ready, drain };
   };

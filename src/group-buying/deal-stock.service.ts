@@ -59,6 +59,31 @@ export class DealStockService {
   }
 
   /**
+   * For a caller that takes stock for several checkouts at once: locks the deal row until the caller's
+   * transaction ends and returns the units left, or why the deal is not on sale (the reason of §5).
+   * `stamp` goes back to `seenShort` when some checkout found too few units.
+   */
+  async lockForTake(
+    em: EntityManager,
+    dealId: number,
+    now: Date,
+  ): Promise<{ row: DealWindowRow | undefined; stock: number; reason: string | null; stamp: number }> {
+    const stamp = this.soldOut.stamp();
+    const row = await this.deals.lockWindow(em, dealId);
+    return { row, stock: row ? Number(row.stock) : 0, reason: row ? unbuyableReason(row, now) : '已删除', stamp };
+  }
+
+  /** `qty` units for `orders` orders, under the lock of lockForTake (still conditional); true when taken. */
+  takeLocked(em: EntityManager, dealId: number, qty: number, orders: number, now: Date): Promise<boolean> {
+    return this.deals.takeStock(em, dealId, qty, now, orders);
+  }
+
+  /** Only `left` units of the locked deal remained for a checkout: the sold-out flag of this instance. */
+  seenShort(row: DealWindowRow, left: number, stamp: number): void {
+    this.soldOut.seen({ ...row, stock: left }, stamp);
+  }
+
+  /**
    * A late payment's units taken again if the deal still has them (its window does not matter). Takes
    * stock, so no sold-out flag is cleared here; units it has to put back go through giveBack, which does.
    */

@@ -243,15 +243,25 @@ export class DealRepository {
     return d;
   }
 
-  /** Stock taken only while the deal is on sale and has enough; true when taken. */
-  async takeStock(em: EntityManager, id: number, qty: number, now: Date): Promise<boolean> {
+  /** Stock taken (for `orders` orders) only while the deal is on sale and has enough; true when taken. */
+  async takeStock(em: EntityManager, id: number, qty: number, now: Date, orders = 1): Promise<boolean> {
     const at = dbDate(em, now);
     const n = await execute(
       em,
-      'UPDATE group_buying SET stock = stock - ?, order_count = order_count + 1 WHERE id = ? AND stock >= ? AND deleted_at IS NULL AND in_use = 1 AND start_time <= ? AND end_time > ?',
-      [qty, id, qty, at, at],
+      'UPDATE group_buying SET stock = stock - ?, order_count = order_count + ? WHERE id = ? AND stock >= ? AND deleted_at IS NULL AND in_use = 1 AND start_time <= ? AND end_time > ?',
+      [qty, orders, id, qty, at, at],
     );
     return n === 1;
+  }
+
+  /** The deal's window and stock, its row locked until commit (MySQL). */
+  async lockWindow(em: EntityManager, id: number): Promise<DealWindowRow | undefined> {
+    const [d] = await rows<DealWindowRow>(
+      em,
+      `SELECT id, name, stock, in_use, deleted_at, start_time, end_time FROM group_buying WHERE id = ?${forUpdate(em)}`,
+      [id],
+    );
+    return d;
   }
 
   /** Stock taken again for a payment that came late (§6): whatever the deal's window, only if enough is left. */

@@ -17,6 +17,19 @@ export interface CheckoutRow {
 
 const COLUMNS = 'c.id, c.pay_no, c.tenant_id, c.user_id, c.status, c.total_price, c.expire_time, c.prepay_id, c.transaction_id';
 
+export interface NewCheckoutRow {
+  payNo: string;
+  tenantId: number;
+  userId: number;
+  goodsPrice: string;
+  discountPrice: string;
+  dispatchPrice: string;
+  totalPrice: string;
+  memberCouponId: number | null;
+  expireTime: Date;
+  provider: string;
+}
+
 /** Scope of a sweep or refreshorder run over checkouts. */
 export interface CheckoutScope {
   tenantId?: number;
@@ -29,23 +42,11 @@ export interface CheckoutScope {
  */
 @Injectable()
 export class CheckoutRepository {
+  private autoInc: number | undefined;
+
   constructor(private readonly ds: DataSource) {}
 
-  insert(
-    em: EntityManager,
-    c: {
-      payNo: string;
-      tenantId: number;
-      userId: number;
-      goodsPrice: string;
-      discountPrice: string;
-      dispatchPrice: string;
-      totalPrice: string;
-      memberCouponId: number | null;
-      expireTime: Date;
-      provider: string;
-    },
-  ): Promise<number> {
+  insert(em: EntityManager, c: NewCheckoutRow): Promise<number> {
     return insertId(
       em,
       'INSERT INTO checkout (pay_no, tenant_id, user_id, status, goods_price, discount_price, dispatch_price, total_price, member_coupon_id, expire_time, provider) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
@@ -63,6 +64,51 @@ export class CheckoutRepository {
         c.provider,
       ],
     );
+  }
+
+  /**
+   * Several checkouts in one multi-row INSERT; their ids in list order. InnoDB hands a multi-row
+   * INSERT consecutive ids unless innodb_autoinc_lock_mode is 2 (interleaved): then they are read back.
+   */
+  async insertMany(em: EntityManager, list: NewCheckoutRow[]): Promise<number[]> {
+    if (list.length === 1) return [await this.insert(em, list[0])];
+    const first = await insertId(
+      em,
+      `INSERT INTO checkout (pay_no, tenant_id, user_id, status, goods_price, discount_price, dispatch_price, total_price, member_coupon_id, expire_time, provider) VALUES ${list.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+      list.flatMap((c) => [
+        c.payNo,
+        c.tenantId,
+        c.userId,
+        OrderStatus.UNPAID,
+        c.goodsPrice,
+        c.discountPrice,
+        c.dispatchPrice,
+        c.totalPrice,
+        c.memberCouponId,
+        dbDate(em, c.expireTime),
+        c.provider,
+      ]),
+    );
+    this.autoInc ??= await this.autoIncrementStep(em);
+    const step = this.autoInc;
+    if (step > 0) return list.map((_, i) => first + i * step);
+    const found = await rows<{ id: number; pay_no: string }>(
+      em,
+      `SELECT id, pay_no FROM checkout WHERE pay_no IN (${marks(list.length)})`,
+      [...list.map((c) => c.payNo)],
+    );
+    const byPayNo = new Map(found.map((r) => [r.pay_no, Number(r.id)]));
+    return list.map((c) => byPayNo.get(c.payNo)!);
+  }
+
+  /** The id step of a multi-row INSERT, or 0 when its ids need not be consecutive. */
+  private async autoIncrementStep(em: EntityManager): Promise<number> {
+    if (!isMysql(em)) return 1;
+    const [v] = await rows<{ mode: number | string; step: number | string }>(
+      em,
+      'SELECT @@innodb_autoinc_lock_mode AS mode, @@auto_increment_increment AS step',
+    );
+    return Number(v.mode) <= 1 ? Number(v.step) : 0;
   }
 
   async find(db: DataSource | EntityManager, id: number): Promise<CheckoutRow | undefined> {
@@ -262,7 +308,27 @@ export class CheckoutRepository {
     return Number(n);
   }
 
+  /**
+   * unpaidOf for several users of one tenant: their rows locked in id order (one statement, so two
+   * batches never deadlock on them), then their open checkouts counted in one query.
+   */
+  async unpaidOfUsers(em: EntityManager, userIds: number[], tenantId: number, now: Date): Promise<Map<number, number>> {
+    const ids = [...userIds].sort((a, b) => a - b);
+    await rows(em, `SELECT id FROM app_user WHERE id IN (${marks(ids.length)}) ORDER BY id${forUpdate(em)}`, ids);
+    const found = await rows<{ user_id: number; n: number | string }>(
+      em,
+      `SELECT user_id, COUNT(*) AS n FROM checkout WHERE user_id IN (${marks(ids.length)}) AND tenant_id = ? AND status IN (${marks(UNPAID_STATUSES.length)}) AND expire_time > ? GROUP BY user_id`,
+      [...ids, tenantId, ...UNPAID_STATUSES, dbDate(em, now)],
+    );
+    return new Map(found.map((r) => [Number(r.user_id), Number(r.n)]));
+  }
+
   // ---------- Idempotency-Key ----------
+
+  /** A claimed key given up inside the transaction that claimed it (its checkout was refused). */
+  async dropKey(em: EntityManager, userId: number, key: string): Promise<void> {
+    await execute(em, 'DELETE FROM idempotency_key WHERE user_id = ? AND idem_key = ?', [userId, key]);
+  }
 
   /** The unique (user_id, idem_key) row makes a concurrent retry wait for this transaction. */
   async claimKey(em: EntityManager, userId: number, key: string, hash: string): Promise<void> {

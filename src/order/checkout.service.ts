@@ -17,6 +17,7 @@ import { evaluateCoupon, formatCheckout, priceCheckout } from '../pricing/pricin
 import type { CouponTerms, PricingLine } from '../pricing/pricing.types';
 import { RateLimitService } from '../rate-limit/rate-limit.service';
 import { TeamService } from '../team/team.service';
+import { batchable, CheckoutBatcher } from './checkout-batcher';
 import { CheckoutRepository } from './checkout.repository';
 import { AddressDto, ComputeOrderDto, CreateOrderDto } from './dto/checkout.dto';
 import { newOrderCode } from './order-code';
@@ -48,6 +49,7 @@ export class CheckoutService {
     private readonly checkouts: CheckoutRepository,
     private readonly orders: OrderRepository,
     private readonly limits: RateLimitService,
+    private readonly batcher: CheckoutBatcher,
     @Inject(PAYMENT_PROVIDER) private readonly provider: PaymentProvider,
   ) {}
 
@@ -123,6 +125,10 @@ export class CheckoutService {
     const view = formatCheckout(pricing, memberCoupons) as unknown as Record<string, unknown> & { orders: Record<string, unknown>[] };
     const body: CheckoutResult = { pay_no: payNo, ...view, orders: view.orders.map((o, i) => ({ code: codes[i], ...o })) };
     const free = pricing.totalPrice.eq(0);
+    if (batchable(this.ds, cart, dto, pricing)) {
+      const c = { userId, cart, pricing, payNo, code: codes[0], expireTime, address: addressText, phone, remark, idemKey, hash, body };
+      return (await this.batcher.submit({ ...c, provider: this.provider.name })) as CheckoutResult;
+    }
 
     await runTx(this.ds, async (em) => {
       if (idemKey) await this.checkouts.claimKey(em, userId, idemKey, hash);

@@ -11,6 +11,7 @@ import { Checkout } from './checkout.entity';
 import { CheckoutRepository } from './checkout.repository';
 import { CheckoutService } from './checkout.service';
 import { CheckoutExpiryService } from './checkout-expiry.service';
+import { CheckoutBatcher } from './checkout-batcher';
 import { CheckoutSweepService } from './checkout-sweep.service';
 import { DealCountersService } from './deal-counters.service';
 import { GroupBuyingOrderAdminController } from './deal-order-admin.controller';
@@ -55,6 +56,7 @@ import { TeamClosingService } from './team-closing.service';
     OrderReadRepository,
     OrderLogService,
     CheckoutService,
+    CheckoutBatcher,
     OrderService,
     SettlementService,
     RefundService,

@@ -185,6 +185,16 @@ export class OrderRepository {
     return Number(n);
   }
 
+  /** unitsBought for several users of one deal, in one query (users with none are absent). */
+  async unitsBoughtByUsers(em: EntityManager, userIds: number[], dealId: number): Promise<Map<number, number>> {
+    const found = await rows<{ user_id: number; n: number | string | null }>(
+      em,
+      `SELECT user_id, COALESCE(SUM(qty), 0) AS n FROM group_buying_order WHERE group_buying_id = ? AND user_id IN (${marks(userIds.length)}) AND status NOT IN (${marks(LIMIT_FREE_STATUSES.length)}) GROUP BY user_id`,
+      [dealId, ...userIds, ...LIMIT_FREE_STATUSES],
+    );
+    return new Map(found.map((r) => [Number(r.user_id), Number(r.n)]));
+  }
+
   /** from → paid with its sequence number; a pickup order also gets its 8-digit code, unique among the shop's open orders. */
   async markPaid(em: EntityManager, id: number, from: number[], payTime: Date, sequence: number, withCode: boolean): Promise<void> {
     const done = await this.moving(em, `id = ? AND status IN (${marks(from.length)})`, [id, ...from]);
