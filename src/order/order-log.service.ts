@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { runTx } from '../database/sql';
-import { LogEntry, OrderRepository } from './order.repository';
+import { LogEntry, OrderLogRepository } from './order-log.repository';
 
 /** Who changed an order. */
 export interface Actor {
@@ -16,7 +16,7 @@ export const SYSTEM: Actor = { type: 'system', id: null };
 export class OrderLogService {
   constructor(
     private readonly ds: DataSource,
-    private readonly orders: OrderRepository,
+    private readonly orders: OrderLogRepository,
   ) {}
 
   /** One entry inside the caller's transaction. */

@@ -19,6 +19,7 @@ import { FulfilmentService } from './fulfilment.service';
 import { OrderAdminController } from './order-admin.controller';
 import { OrderAdminService } from './order-admin.service';
 import { Order } from './order.entity';
+import { OrderLogRepository } from './order-log.repository';
 import { OrderLogService } from './order-log.service';
 import { OrderQueryService } from './order-query.service';
 import { OrderReadRepository } from './order-read.repository';
@@ -54,6 +55,7 @@ import { TeamClosingService } from './team-closing.service';
     OrderRollupRepository,
     OrderListRepository,
     OrderReadRepository,
+    OrderLogRepository,
     OrderLogService,
     CheckoutService,
     CheckoutBatcher,

@@ -51,17 +51,6 @@ export interface NewOrderRow {
   teamId: number | null;
 }
 
-export interface LogEntry {
-  tenantId: number;
-  orderId: number | null;
-  shopId: number | null;
-  action: string;
-  actor: { type: string; id: number | null };
-  from?: number | null;
-  to?: number | null;
-  detail?: string;
-}
-
 const COLUMNS =
   'id, code, pay_no, checkout_id, tenant_id, shop_id, group_buying_id, user_id, status, deliver_type, qty, money, deliver_code, refund_status, team_id';
 
@@ -253,12 +242,16 @@ export class OrderRepository {
   }
 
   /** The orders of many checkouts in `from` → `to`, one statement; how many moved. */
-  moveOrdersOfCheckouts(em: EntityManager, checkoutIds: number[], from: number[], to: number): Promise<number> {
-    return execute(
-      em,
-      `UPDATE group_buying_order SET status = ?, update_time = CURRENT_TIMESTAMP WHERE checkout_id IN (${marks(checkoutIds.length)}) AND status IN (${marks(from.length)})`,
-      [to, ...checkoutIds, ...from],
-    );
+  async moveOrdersOfCheckouts(em: EntityManager, checkoutIds: number[], from: number[], to: number): Promise<number> {
+    const where = `checkout_id IN (${marks(checkoutIds.length)}) AND status IN (${marks(from.length)})`;
+    const done = await this.moving(em, where, [...checkoutIds, ...from]);
+    const n = await execute(em, `UPDATE group_buying_order SET status = ?, update_time = CURRENT_TIMESTAMP WHERE ${where}`, [
+      to,
+      ...checkoutIds,
+      ...from,
+    ]);
+    await done(n, to);
+    return n;
   }
 
   /**
@@ -376,45 +369,5 @@ export class OrderRepository {
       [tenantId, shopId, code],
     );
     return o;
-  }
-
-  async log(em: EntityManager, e: LogEntry): Promise<void> {
-    await insertId(
-      em,
-      'INSERT INTO order_log (tenant_id, order_id, shop_id, action, actor_type, actor_id, from_status, to_status, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      [e.tenantId, e.orderId, e.shopId, e.action, e.actor.type, e.actor.id, e.from ?? null, e.to ?? null, (e.detail ?? '').slice(0, 500)],
-    );
-  }
-
-  /** Many entries in one multi-row INSERT (in chunks of 1,000). */
-  async logMany(em: EntityManager, entries: LogEntry[]): Promise<void> {
-    for (let i = 0; i < entries.length; i += 1000) {
-      const chunk = entries.slice(i, i + 1000);
-      await execute(
-        em,
-        `INSERT INTO order_log (tenant_id, order_id, shop_id, action, actor_type, actor_id, from_status, to_status, detail) VALUES ${chunk.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
-        chunk.flatMap((e) => [
-          e.tenantId,
-          e.orderId,
-          e.shopId,
-          e.action,
-          e.actor.type,
-          e.actor.id,
-          e.from ?? null,
-          e.to ?? null,
-          (e.detail ?? '').slice(0, 500),
-        ]),
-      );
-    }
-  }
-
-  /** Entries of `action` for a shop since `since` (rate limits on pickup codes). */
-  async countLogs(shopId: number, action: string, since: Date): Promise<number> {
-    const [{ n }] = await rows<{ n: number | string }>(
-      this.ds,
-      'SELECT COUNT(*) AS n FROM order_log WHERE shop_id = ? AND action = ? AND create_time > ?',
-      [shopId, action, dbDate(this.ds, since)],
-    );
-    return Number(n);
   }
 }
