@@ -62,6 +62,7 @@ describe('Checkout and the storefront order journey (MariaDB)', () => {
         { code: 'total_goods_price', name: '商品总金额', amount: '500.00' },
         { code: 'total_dispatch_price', name: '总运费', amount: '8.00' },
         { code: 'total_discount_price', name: '总优惠', amount: '0.00' },
+        { code: 'total_deduction_price', name: '总抵扣', amount: '0.00' },
       ]);
       expect(d.orders).toHaveLength(2);
       expect(d.orders[0]).toMatchObject({

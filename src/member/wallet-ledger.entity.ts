@@ -30,8 +30,8 @@ export class WalletLedger extends BaseEntity {
   amount: Big;
 
   /** the wallet's value of this kind after the entry */
-  @Column(moneyColumn)
-  after: Big;
+  @Column({ ...moneyColumn, name: 'after_value' })
+  afterValue: Big;
 
   @Column({ type: 'varchar', length: 16 })
   reason: LedgerReason;
