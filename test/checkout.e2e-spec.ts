@@ -550,6 +550,7 @@ describe('Checkout and the storefront order journey (MariaDB)', () => {
         goods_price: o.goodsMoney.toFixed(2),
         coupon_price: o.couponMoney.toFixed(2),
         dispatch_price: o.deliverFee.toFixed(2),
+        deduction_price: o.deductionMoney.toFixed(2),
         pay_price: o.money.toFixed(2),
         deliver_type: o.deliverType,
         deliver_code: o.deliverType === 1 && [1, 8, 4].includes(o.status) ? o.deliverCode : null,
@@ -563,6 +564,7 @@ describe('Checkout and the storefront order journey (MariaDB)', () => {
         expire_time: formatDate(o.expireTime),
         team: null,
         reviewed: o.reviewed,
+        invoice: null,
       };
     };
 
