@@ -1,11 +1,12 @@
 /**
  * Module direction (an arrow means "may import"):
  *   jobs, delivery → order → team, coupon, payment → group-buying → pricing → common
+ *   order (and demo) → member → pricing (types), common: the wallet, a sibling of team, coupon and payment
  * Infrastructure (config, database, auth, tenant, shop, health, rate-limit) sits beside that stack: features import it, it never
  * imports a feature. app.module.ts, main.ts and app.factory.ts are the composition root and may import anything.
  * Folder-level cycles are checked by .ci/folder-cycles.mjs with this same configuration.
  */
-const FEATURES = 'order|team|coupon|payment|group-buying|delivery|jobs|pricing';
+const FEATURES = 'order|team|coupon|payment|member|group-buying|delivery|jobs|pricing';
 const ENTITY = '^src/[^/]+/[^/]+\\.entity\\.ts$';
 
 module.exports = {
@@ -43,14 +44,30 @@ module.exports = {
       comment: 'Siblings stay independent so each can change alone; order is where they meet.',
       severity: 'error',
       from: { path: '^src/(team|coupon|payment)/' },
-      to: { path: '^src/(team|coupon|payment)/', pathNot: '^src/$1/' },
+      to: { path: '^src/(team|coupon|payment|member)/', pathNot: '^src/$1/' },
+    },
+    {
+      name: 'member-only-from-order-and-demo',
+      comment:
+        "The wallet is changed inside the checkout's transactions: only order (and the demo data) may call it, so no one else moves a balance.",
+      severity: 'error',
+      from: { path: '^src/', pathNot: ['^src/(member|order|demo)/', '^src/app\\.module\\.ts$', '^src/database/'] },
+      to: { path: '^src/member/' },
+    },
+    {
+      name: 'member-not-upward-or-to-siblings',
+      comment:
+        'The wallet knows no order, deal, team, coupon or payment: the order module passes it what it needs (checkout ids, order codes, amounts).',
+      severity: 'error',
+      from: { path: '^src/member/' },
+      to: { path: '^src/(order|delivery|jobs|demo|team|coupon|payment|group-buying)/' },
     },
     {
       name: 'group-buying-not-upward',
       comment: 'Deals are the base every purchase builds on; they must not know the orders, teams, coupons or payments built on them.',
       severity: 'error',
       from: { path: '^src/group-buying/' },
-      to: { path: '^src/(order|team|coupon|payment|delivery|jobs)/' },
+      to: { path: '^src/(order|team|coupon|payment|member|delivery|jobs)/' },
     },
     {
       name: 'pricing-only-common',

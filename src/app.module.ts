@@ -12,6 +12,7 @@ import { DemoModule } from './demo/demo.module';
 import { GroupBuyingModule } from './group-buying/group-buying.module';
 import { HealthModule } from './health/health.module';
 import { JobsModule } from './jobs/jobs.module';
+import { MemberModule } from './member/member.module';
 import { OrderModule } from './order/order.module';
 import { PaymentModule } from './payment/payment.module';
 import { PricingModule } from './pricing/pricing.module';
@@ -36,6 +37,7 @@ export class AppModule {
         CouponModule,
         PricingModule,
         PaymentModule,
+        MemberModule,
         OrderModule,
         DeliveryModule,
         TeamModule,

@@ -62,6 +62,7 @@ describe('Checkout and the storefront order journey (MariaDB)', () => {
         { code: 'total_goods_price', name: '商品总金额', amount: '500.00' },
         { code: 'total_dispatch_price', name: '总运费', amount: '8.00' },
         { code: 'total_discount_price', name: '总优惠', amount: '0.00' },
+        { code: 'total_deduction_price', name: '总抵扣', amount: '0.00' },
       ]);
       expect(d.orders).toHaveLength(2);
       expect(d.orders[0]).toMatchObject({
@@ -549,6 +550,7 @@ describe('Checkout and the storefront order journey (MariaDB)', () => {
         goods_price: o.goodsMoney.toFixed(2),
         coupon_price: o.couponMoney.toFixed(2),
         dispatch_price: o.deliverFee.toFixed(2),
+        deduction_price: o.deductionMoney.toFixed(2),
         pay_price: o.money.toFixed(2),
         deliver_type: o.deliverType,
         deliver_code: o.deliverType === 1 && [1, 8, 4].includes(o.status) ? o.deliverCode : null,
@@ -562,6 +564,7 @@ describe('Checkout and the storefront order journey (MariaDB)', () => {
         expire_time: formatDate(o.expireTime),
         team: null,
         reviewed: o.reviewed,
+        invoice: null,
       };
     };
 

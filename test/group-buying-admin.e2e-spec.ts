@@ -922,6 +922,8 @@ describe('GroupBuying admin (MariaDB)', () => {
         trackingNo: null,
         teamId: null,
         refundStatus: 'none',
+        deductionMoney: 0,
+        invoice: null,
       });
     });
 

@@ -8,6 +8,9 @@ import { Checkout } from '../order/checkout.entity';
 import { IdempotencyKey } from '../order/idempotency-key.entity';
 import { OrderLog } from '../order/order-log.entity';
 import { OrderReview } from '../order/order-review.entity';
+import { MemberSetting } from '../member/member-setting.entity';
+import { MemberWallet } from '../member/member-wallet.entity';
+import { WalletLedger } from '../member/wallet-ledger.entity';
 import { Order } from '../order/order.entity';
 import { OrderRollup } from '../order/order-rollup.entity';
 import { PaymentNotify } from '../payment/payment-notify.entity';
@@ -38,4 +41,7 @@ export const ENTITIES = [
   Team,
   TeamMember,
   RateLimitCounter,
+  MemberWallet,
+  WalletLedger,
+  MemberSetting,
 ];

@@ -1,10 +1,12 @@
 import { Logger, Provider } from '@nestjs/common';
+import { User } from '../auth/user.entity';
 import { DataSource } from 'typeorm';
 import { formatDate } from '../common/time';
 import { AppConfig } from '../config/app-config';
 import { CouponAdminService } from '../coupon/coupon-admin.service';
 import { withStartupLock } from '../database/bootstrap';
 import { GroupBuyingService } from '../group-buying/group-buying.service';
+import { MemberAdminService } from '../member/member-admin.service';
 import { ShopService } from '../shop/shop.service';
 import { PLATFORM_TENANT } from '../tenant/platform.provider';
 import { TenantScope } from '../tenant/tenant-scope';
@@ -12,6 +14,8 @@ import { TenantScope } from '../tenant/tenant-scope';
 export const DEMO_DATA = Symbol('DEMO_DATA');
 
 const DAY = 24 * 3600 * 1000;
+/** the demo shopper: dev login with this openId finds 500 points and 50.00 balance in the platform tenant */
+export const DEMO_OPEN_ID = 'demo-user';
 
 /**
  * Demo data for the embedded default (SEED_DEMO): a shop, three deals and two coupons in the platform
@@ -19,7 +23,7 @@ const DAY = 24 * 3600 * 1000;
  */
 export const demoDataProvider: Provider = {
   provide: DEMO_DATA,
-  inject: [PLATFORM_TENANT, AppConfig, DataSource, ShopService, GroupBuyingService, CouponAdminService],
+  inject: [PLATFORM_TENANT, AppConfig, DataSource, ShopService, GroupBuyingService, CouponAdminService, MemberAdminService],
   useFactory: async (
     platformId: number,
     config: AppConfig,
@@ -27,6 +31,7 @@ export const demoDataProvider: Provider = {
     shops: ShopService,
     deals: GroupBuyingService,
     coupons: CouponAdminService,
+    members: MemberAdminService,
   ) => {
     if (!config.seedDemo) return false;
     const scope = new TenantScope(platformId, null, 'demo');
@@ -104,7 +109,16 @@ export const demoDataProvider: Provider = {
         getMax: 2,
         inUse: true,
       });
-      new Logger('DemoData').log('demo data created: a shop, 3 deals and 2 coupons in the platform tenant');
+      // a shopper with a wallet, through the admin's adjust (so the ledger has its entries)
+      const users = ds.getRepository(User);
+      const demoUser =
+        (await users.findOne({ where: { openId: DEMO_OPEN_ID } })) ??
+        (await users.save(users.create({ openId: DEMO_OPEN_ID, unionId: null, nickname: '示例用户', avatar: '' })));
+      await members.adjust(scope, { userId: demoUser.id, kind: 'point', amount: 500, remark: '示例数据' });
+      await members.adjust(scope, { userId: demoUser.id, kind: 'balance', amount: '50.00', remark: '示例数据' });
+      new Logger('DemoData').log(
+        `demo data created: a shop, 3 deals, 2 coupons and a shopper (openId ${DEMO_OPEN_ID}) with 500 points and 50.00 balance in the platform tenant`,
+      );
       return true;
     });
   },

@@ -39,6 +39,14 @@ export class Checkout extends BaseEntity {
   @Column({ type: 'int', nullable: true })
   memberCouponId: number | null;
 
+  /** points and balance used (§11); totalPrice is what is left to pay */
+  @Column({ ...moneyColumn, default: 0 })
+  deductionPrice: Big;
+
+  /** 发票 as JSON `{invoice_type, rise_type, call, company_number, email}` (§11), null when none */
+  @Column({ type: 'varchar', length: 500, nullable: true })
+  invoice: string | null;
+
   @Column({ type: 'datetime', precision: 3 })
   expireTime: Date;
 

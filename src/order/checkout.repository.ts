@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import Big from 'big.js';
 import { DataSource, EntityManager } from 'typeorm';
 import { dbDate, execute, forUpdate, insertId, isMysql, marks, rows } from '../database/sql';
 import { OrderStatus, UNPAID_STATUSES } from './order-status';
@@ -354,6 +355,22 @@ export class CheckoutRepository {
       [userId, key],
     );
     return row;
+  }
+
+  /** The checkout's points/balance total and invoice (§11), written in createOrder's transaction. */
+  async setDeductionAndInvoice(em: EntityManager, id: number, deduction: Big, invoice: string | null): Promise<void> {
+    await execute(em, 'UPDATE checkout SET deduction_price = ?, invoice = ? WHERE id = ?', [deduction.toFixed(2), invoice, id]);
+  }
+
+  /** Invoices of checkouts, by id (for the order views). */
+  async invoices(db: DataSource | EntityManager, ids: number[]): Promise<Map<number, string | null>> {
+    if (!ids.length) return new Map();
+    const found = await rows<{ id: number; invoice: string | null }>(
+      db,
+      `SELECT id, invoice FROM checkout WHERE id IN (${marks(ids.length)})`,
+      ids,
+    );
+    return new Map(found.map((r) => [Number(r.id), r.invoice]));
   }
 }
 

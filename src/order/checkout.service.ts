@@ -18,8 +18,10 @@ import type { CouponTerms, PricingLine } from '../pricing/pricing.types';
 import { RateLimitService } from '../rate-limit/rate-limit.service';
 import { TeamService } from '../team/team.service';
 import { batchable, CheckoutBatcher } from './checkout-batcher';
+import { CheckoutDeductions, deductionsWanted, remarkOf } from './checkout-deductions';
 import { CheckoutRepository } from './checkout.repository';
 import { AddressDto, ComputeOrderDto, CreateOrderDto } from './dto/checkout.dto';
+import { invoiceOf } from './invoice';
 import { newOrderCode } from './order-code';
 import { OrderRepository } from './order.repository';
 import { SettlementService } from './settlement.service';
@@ -50,6 +52,7 @@ export class CheckoutService {
     private readonly orders: OrderRepository,
     private readonly limits: RateLimitService,
     private readonly batcher: CheckoutBatcher,
+    private readonly deductions: CheckoutDeductions,
     @Inject(PAYMENT_PROVIDER) private readonly provider: PaymentProvider,
   ) {}
 
@@ -59,7 +62,8 @@ export class CheckoutService {
     assertTeamCart(cart, undefined);
     await this.checkLimits(this.ds.manager, userId, cart);
     const { pricing, memberCoupons } = await this.price(userId, cart, dto.coupon_id, now, false);
-    return formatCheckout(pricing, memberCoupons) as unknown as Record<string, unknown>;
+    const deducted = await this.deductions.apply(userId, cart.tenantId, pricing, dto);
+    return formatCheckout(deducted, memberCoupons) as unknown as Record<string, unknown>;
   }
 
   /** The whole createOrder, with Idempotency-Key semantics; returns the answer's data (and replays it). */
@@ -115,13 +119,16 @@ export class CheckoutService {
         { field: 'address', message: 'required for express' },
       ]);
     const teamDeal = assertTeamCart(cart, dto.team_id);
-    const { pricing, memberCoupons, applied } = await this.price(userId, cart, dto.coupon_id, now, true);
+    const invoice = invoiceOf(dto);
+    const priced = await this.price(userId, cart, dto.coupon_id, now, true);
+    const { memberCoupons, applied } = priced;
+    const pricing = await this.deductions.apply(userId, cart.tenantId, priced.pricing, dto);
     const payNo = newOrderCode(now);
     const expireTime = addSeconds(now, this.config.orderPayTimeoutSeconds);
     const codes = cart.lines.map(() => newOrderCode(now));
     const addressText = dto.address ? formatAddress(dto.address) : '';
     const phone = dto.phone ?? dto.address?.mobile ?? '';
-    const remark = dto.remark ?? '';
+    const remark = remarkOf(dto);
     const view = formatCheckout(pricing, memberCoupons) as unknown as Record<string, unknown> & { orders: Record<string, unknown>[] };
     const body: CheckoutResult = { pay_no: payNo, ...view, orders: view.orders.map((o, i) => ({ code: codes[i], ...o })) };
     const free = pricing.totalPrice.eq(0);
@@ -189,6 +196,7 @@ export class CheckoutService {
         const o = (await this.orders.findByCode(em, codes[0]))!;
         await this.teams.addMember(em, { teamId, userId, orderId: Number(o.id), orderCode: codes[0] });
       }
+      await this.deductions.record(em, { checkoutId, tenantId: cart.tenantId, userId, codes, pricing, invoice });
       // Stock last: the hot deal's row lock is held only for this update, the limit check and COMMIT.
       await this.takeStock(em, userId, cart, now);
       if (free) {
@@ -381,6 +389,9 @@ function requestHash(dto: CreateOrderDto): string {
     phone: dto.phone ?? null,
     remark: dto.remark ?? null,
     team_id: dto.team_id ?? null,
+    deductions: deductionsWanted(dto),
+    note: dto.orders?.map((o) => o.note ?? '') ?? null,
+    invoice: [dto.invoice_type, dto.rise_type, dto.call, dto.company_number ?? dto.ncompany_numberote, dto.email],
   });
   return createHash('sha256').update(canonical).digest('hex');
 }

@@ -10,6 +10,7 @@ import { AdminOrderView } from './order-admin.view';
 import { Order } from './order.entity';
 import { OrderLogService } from './order-log.service';
 import { OrderQueryService } from './order-query.service';
+import { CheckoutDeductions } from './checkout-deductions';
 import { OrderRepository, OrderRow } from './order.repository';
 import { OrderStatus } from './order-status';
 import { assertTransition, sourcesOf } from './order.state';
@@ -42,6 +43,7 @@ export class FulfilmentService {
     private readonly teams: TeamService,
     private readonly audit: OrderLogService,
     private readonly query: OrderQueryService,
+    private readonly deductions: CheckoutDeductions,
     @InjectRepository(Order) private readonly orderEntities: Repository<Order>,
   ) {}
 
@@ -82,6 +84,7 @@ export class FulfilmentService {
         assertTransition(Number(fresh.status), to);
         throw DomainError.conflict('订单状态已变化，请刷新 (order changed meanwhile)');
       }
+      if (to === OrderStatus.COMPLETED) await this.deductions.completed(em, o.id);
       await this.audit.log(em, {
         tenantId: scope.tenantId,
         orderId: o.id,

@@ -2,6 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { DealUserView, DealView } from '../group-buying/group-buying.view';
 import { moneyNumber } from '../common/money';
 import { formatDate } from '../common/time';
+import { InvoiceView, invoiceView } from './invoice';
 import type { Order } from './order.entity';
 import { DELIVER_TYPE_NAMES, ORDER_STATUS_NAMES } from './order-status';
 
@@ -47,12 +48,16 @@ export class AdminOrderView {
   @ApiProperty({ description: '快递单号', nullable: true, type: String }) trackingNo: string | null;
   @ApiProperty({ description: '拼团 id', nullable: true, type: Number }) teamId: number | null;
   @ApiProperty({ description: '退款状态', enum: ['none', 'processing', 'success', 'failed'] }) refundStatus: string;
+  @ApiProperty({ description: '积分/余额抵扣金额（该订单分摊的部分；money 为其余需支付的金额）', example: 0 }) deductionMoney: number;
+  @ApiProperty({ description: '发票（未开发票为 null）', nullable: true, type: InvoiceView }) invoice: InvoiceView | null;
 }
 
 export interface OrderViewRefs {
   shopName?: string;
   groupBuyingName?: string;
   user?: { openId: string; nickname: string; avatar: string } | null;
+  /** the checkout's invoice JSON */
+  invoice?: string | null;
 }
 
 export function toAdminOrderView(o: Order, refs: OrderViewRefs = {}): AdminOrderView {
@@ -90,6 +95,8 @@ export function toAdminOrderView(o: Order, refs: OrderViewRefs = {}): AdminOrder
     trackingNo: o.trackingNo ?? null,
     teamId: o.teamId ?? null,
     refundStatus: o.refundStatus,
+    deductionMoney: moneyNumber(o.deductionMoney),
+    invoice: invoiceView(refs.invoice),
   };
 }
 

@@ -42,7 +42,7 @@ export interface OrderTotals {
 const MAX_USER_IDS = 1000;
 
 const PAGE_COLUMNS =
-  'o.id, o.code, o.pay_no, o.tenant_id, o.shop_id, o.group_buying_id, o.user_id, o.status, o.deliver_type, o.price, o.qty, o.goods_money, o.coupon_money, o.deliver_fee, o.money, o.sequence, o.deliver_code, o.pay_time, o.create_time, o.tracking_no, o.address, o.lbs, o.phone, o.remark, o.product_name, o.spec, o.team_id, o.refund_status';
+  'o.id, o.code, o.pay_no, o.tenant_id, o.shop_id, o.group_buying_id, o.user_id, o.status, o.deliver_type, o.price, o.qty, o.goods_money, o.coupon_money, o.deliver_fee, o.money, o.sequence, o.deliver_code, o.pay_time, o.create_time, o.tracking_no, o.address, o.lbs, o.phone, o.remark, o.product_name, o.spec, o.team_id, o.refund_status, o.checkout_id, o.deduction_money';
 
 interface Where {
   sql: string;
@@ -286,5 +286,7 @@ function toOrder(r: Record<string, unknown>): Order {
     spec: String(r.spec ?? ''),
     teamId: r.team_id === null ? null : Number(r.team_id),
     refundStatus: r.refund_status as Order['refundStatus'],
+    checkoutId: Number(r.checkout_id),
+    deductionMoney: money(r.deduction_money as string),
   } as Order;
 }

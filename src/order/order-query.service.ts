@@ -6,6 +6,7 @@ import { AdminPage, adminPaging } from '../common/pagination';
 import { moneyNumber } from '../common/money';
 import { rangeEnd, rangeStart } from '../common/query';
 import { DealStockService } from '../group-buying/deal-stock.service';
+import { CheckoutRepository } from './checkout.repository';
 import { GroupBuyingService } from '../group-buying/group-buying.service';
 import type { DealUserView } from '../group-buying/group-buying.view';
 import { Shop } from '../shop/shop.entity';
@@ -37,6 +38,7 @@ export class OrderQueryService {
     private readonly deals: GroupBuyingService,
     private readonly dealStock: DealStockService,
     private readonly lists: OrderListRepository,
+    private readonly checkouts: CheckoutRepository,
   ) {}
 
   /** The deal with its latest orders and its distinct paying buyers (seed 001 `get`). */
@@ -95,10 +97,11 @@ export class OrderQueryService {
   async views(orders: Order[]): Promise<AdminOrderView[]> {
     if (orders.length === 0) return [];
     const ids = <K extends keyof Order>(k: K) => [...new Set(orders.map((o) => o[k] as unknown as number))];
-    const [shops, dealName, users] = await Promise.all([
+    const [shops, dealName, users, invoices] = await Promise.all([
       this.shops.find({ where: { id: In(ids('shopId')) }, select: { id: true, name: true } }),
       this.dealStock.names(ids('groupBuyingId')),
       this.users.find({ where: { id: In(ids('userId')) }, select: { id: true, openId: true, nickname: true, avatar: true } }),
+      this.checkouts.invoices(this.orders.manager, ids('checkoutId')),
     ]);
     const shopName = new Map(shops.map((s) => [s.id, s.name]));
     const user = new Map(users.map((u) => [u.id, u]));
@@ -107,6 +110,7 @@ export class OrderQueryService {
         shopName: shopName.get(o.shopId),
         groupBuyingName: dealName.get(o.groupBuyingId),
         user: user.get(o.userId) ?? null,
+        invoice: invoices.get(o.checkoutId),
       }),
     );
   }

@@ -29,6 +29,8 @@ export interface StoreOrderRow {
   expire_time: Date | string;
   team_id: number | null;
   reviewed: number | boolean;
+  deduction_money: string | number;
+  invoice: string | null;
 }
 
 /** The storefront list's filter: the user's orders in these statuses (and reviewed or not). */
@@ -40,7 +42,8 @@ export interface StoreOrderFilter {
 
 const STORE_COLUMNS =
   'code, pay_no, status, group_buying_id, product_name, spec, image_path, price, qty, goods_money, coupon_money, deliver_fee, money, ' +
-  'deliver_type, deliver_code, tracking_no, address, phone, remark, sequence, create_time, pay_time, expire_time, team_id, reviewed';
+  'deliver_type, deliver_code, tracking_no, address, phone, remark, sequence, create_time, pay_time, expire_time, team_id, reviewed, deduction_money, ' +
+  '(SELECT c.invoice FROM checkout c WHERE c.id = group_buying_order.checkout_id) AS invoice';
 
 function where(f: StoreOrderFilter): { sql: string; params: unknown[] } {
   let sql = 'user_id = ?';

@@ -38,7 +38,17 @@ class CheckoutOrderLine {
   @ApiProperty({ description: '商品总价', example: '400.00' }) goods_price: string;
   @ApiProperty({ description: '优惠金额（按商品金额比例分摊，舍到分，余数给金额最大的行）', example: '5.00' }) coupon_price: string;
   @ApiProperty({ description: '配送费', example: '0.00' }) dispatch_price: string;
+  @ApiProperty({ description: '抵扣金额（积分+余额，按券后商品金额比例分摊，舍到分，余数给金额最大的行）', example: '0.00' })
+  deduction_price: string;
   @ApiProperty({ description: '实付', example: '395.00' }) pay_price: string;
+}
+class DeductionOption {
+  @ApiProperty({ description: '抵扣项代码: point 积分; balance 余额', example: 'point' }) code: string;
+  @ApiProperty({ description: '抵扣项名称', example: '积分' }) name: string;
+  @ApiProperty({ description: '可抵扣金额', example: '100.00' }) usable_amount: string;
+  @ApiProperty({ description: '可抵扣数量（积分为积分数，余额为元）', example: 10000 }) usable_coin: number;
+  @ApiProperty({ description: '已抵扣金额', example: '100.00' }) used_amount: string;
+  @ApiProperty({ description: '已抵扣数量', example: 10000 }) used_coin: number;
 }
 class MemberCouponOption {
   @ApiProperty({ description: '用户优惠券id' }) id: number;
@@ -63,7 +73,9 @@ class CheckoutData {
   @ApiProperty({ description: '商品总金额', example: '400.00' }) goods_price: string;
   @ApiProperty({ description: '总优惠', example: '100.00' }) discount_price: string;
   @ApiProperty({ description: '总运费', example: '0.00' }) dispatch_price: string;
-  @ApiProperty({ type: [AmountItem], description: '金额项' }) amount_items: AmountItem[];
+  @ApiProperty({ type: [AmountItem], description: '金额项（含 total_deduction_price 总抵扣）' }) amount_items: AmountItem[];
+  @ApiProperty({ description: '总抵扣（积分+余额）', example: '0.00' }) deduction_price: string;
+  @ApiProperty({ type: [DeductionOption], description: '抵扣项（seed 003 order_goods_deductions）' }) deductions: DeductionOption[];
   @ApiProperty({ type: [CheckoutOrderLine], description: '订单集合（每个团购一单）' }) orders: CheckoutOrderLine[];
   @ApiProperty({ type: CheckoutDiscount, description: '优惠' }) discount: CheckoutDiscount;
 }

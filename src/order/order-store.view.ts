@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { money, moneyString } from '../common/money';
 import { formatDate } from '../common/time';
 import { readDate } from '../database/sql';
+import { InvoiceView, invoiceView } from './invoice';
 import type { StoreOrderRow } from './order-read.repository';
 import { ORDER_STATUS_NAMES, OrderStatus } from './order-status';
 import { TeamView } from '../team/team.view';
@@ -22,6 +23,7 @@ export class StoreOrderView {
   @ApiProperty({ description: '商品金额', example: '59.80' }) goods_price: string;
   @ApiProperty({ description: '优惠金额', example: '0.00' }) coupon_price: string;
   @ApiProperty({ description: '运费', example: '0.00' }) dispatch_price: string;
+  @ApiProperty({ description: '积分/余额抵扣金额', example: '0.00' }) deduction_price: string;
   @ApiProperty({ description: '实付金额', example: '59.80' }) pay_price: string;
   @ApiProperty({ description: '1:自提; 2:快递' }) deliver_type: number;
   @ApiProperty({ description: '取货码（支付后、自提订单）', nullable: true, type: String }) deliver_code: string | null;
@@ -38,6 +40,7 @@ export class StoreOrderView {
     unknown
   > | null;
   @ApiProperty({ description: '是否已评价' }) reviewed: boolean;
+  @ApiProperty({ description: '发票（未开发票为 null）', nullable: true, type: InvoiceView }) invoice: InvoiceView | null;
 }
 
 const CODE_VISIBLE = new Set<number>([OrderStatus.PAID, OrderStatus.CONFIRMED, OrderStatus.COMPLETED]);
@@ -62,6 +65,7 @@ export function toStoreOrderView(o: StoreOrderRow, team: Record<string, unknown>
     goods_price: moneyString(money(o.goods_money)),
     coupon_price: moneyString(money(o.coupon_money)),
     dispatch_price: moneyString(money(o.deliver_fee)),
+    deduction_price: moneyString(money(o.deduction_money ?? 0)),
     pay_price: moneyString(money(o.money)),
     deliver_type: deliverType,
     deliver_code: deliverType === 1 && CODE_VISIBLE.has(status) ? o.deliver_code : null,
@@ -75,5 +79,6 @@ export function toStoreOrderView(o: StoreOrderRow, team: Record<string, unknown>
     expire_time: formatDate(readDate(o.expire_time))!,
     team,
     reviewed: o.reviewed === true || Number(o.reviewed) === 1,
+    invoice: invoiceView(o.invoice),
   };
 }

@@ -75,6 +75,10 @@ export class Order extends BaseEntity {
   @Column(moneyColumn)
   money: Big;
 
+  /** this order's share of the checkout's points and balance (§11); `money` is what is left to pay */
+  @Column({ ...moneyColumn, default: 0 })
+  deductionMoney: Big;
+
   /** number among the deal's paid orders, gap-free */
   @Column({ type: 'int', nullable: true })
   sequence: number | null;

@@ -3,11 +3,13 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { User } from '../auth/user.entity';
 import { CouponModule } from '../coupon/coupon.module';
 import { GroupBuyingModule } from '../group-buying/group-buying.module';
+import { MemberModule } from '../member/member.module';
 import { PaymentModule } from '../payment/payment.module';
 import { RateLimitModule } from '../rate-limit/rate-limit.module';
 import { Shop } from '../shop/shop.entity';
 import { TeamModule } from '../team/team.module';
 import { Checkout } from './checkout.entity';
+import { CheckoutDeductions } from './checkout-deductions';
 import { CheckoutRepository } from './checkout.repository';
 import { CheckoutService } from './checkout.service';
 import { CheckoutExpiryService } from './checkout-expiry.service';
@@ -43,6 +45,7 @@ import { TeamClosingService } from './team-closing.service';
   imports: [
     TypeOrmModule.forFeature([Order, Checkout, User, Shop]),
     GroupBuyingModule,
+    MemberModule,
     CouponModule,
     TeamModule,
     PaymentModule,
@@ -51,6 +54,7 @@ import { TeamClosingService } from './team-closing.service';
   controllers: [OrderStoreController, OrderAdminController, GroupBuyingOrderAdminController, PaymentNotifyController],
   providers: [
     CheckoutRepository,
+    CheckoutDeductions,
     OrderRepository,
     OrderRollupRepository,
     OrderListRepository,

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import Big from 'big.js';
 import { DataSource, EntityManager } from 'typeorm';
 import { retryOnDuplicate } from '../common/db-errors';
 import { dbDate, execute, forUpdate, insertId, marks, rows } from '../database/sql';
@@ -369,5 +370,11 @@ export class OrderRepository {
       [tenantId, shopId, code],
     );
     return o;
+  }
+
+  /** Each order's share of its checkout's points and balance (§11), in createOrder's transaction. */
+  async setDeductionShares(em: EntityManager, shares: { code: string; amount: Big }[]): Promise<void> {
+    for (const s of shares)
+      await execute(em, 'UPDATE group_buying_order SET deduction_money = ? WHERE code = ?', [s.amount.toFixed(2), s.code]);
   }
 }

@@ -10,6 +10,7 @@ import { PAYMENT_PROVIDER, PaymentProvider, PayOutcome } from '../payment/paymen
 import { TeamService } from '../team/team.service';
 import type { TeamView } from '../team/team.view';
 import { Checkout } from './checkout.entity';
+import { CheckoutDeductions } from './checkout-deductions';
 import { CheckoutRepository } from './checkout.repository';
 import { CommentDto, OrderListDto } from './dto/checkout.dto';
 import { Order } from './order.entity';
@@ -50,6 +51,7 @@ export class OrderService {
     private readonly orderRows: OrderRepository,
     private readonly reads: OrderReadRepository,
     private readonly audit: OrderLogService,
+    private readonly deductions: CheckoutDeductions,
     @Inject(PAYMENT_PROVIDER) private readonly provider: PaymentProvider,
     @InjectRepository(Order) private readonly orders: Repository<Order>,
     @InjectRepository(Checkout) private readonly checkouts: Repository<Checkout>,
@@ -183,6 +185,7 @@ export class OrderService {
       if (!(await this.orderRows.move(em, order.id, [OrderStatus.SHIPPED], OrderStatus.COMPLETED, { closeCode: true }))) {
         throw DomainError.conflict('订单状态已变化，请刷新 (order changed meanwhile)');
       }
+      await this.deductions.completed(em, order.id);
       const actor = { type: 'user' as const, id: userId };
       await this.audit.log(em, {
         tenantId: order.tenantId,

@@ -9,6 +9,7 @@ import { PaymentRecordService } from '../payment/payment-record.service';
 import { PAYMENT_PROVIDER, PaymentProvider, RefundOutcome } from '../payment/payment-provider';
 import { TeamService } from '../team/team.service';
 import { TenantScope } from '../tenant/tenant-scope';
+import { CheckoutDeductions } from './checkout-deductions';
 import { CheckoutRepository } from './checkout.repository';
 import { Actor, OrderLogService } from './order-log.service';
 import { OrderRepository } from './order.repository';
@@ -32,6 +33,7 @@ export class RefundService {
     private readonly teams: TeamService,
     private readonly payments: PaymentRecordService,
     private readonly audit: OrderLogService,
+    private readonly deductions: CheckoutDeductions,
     @Inject(PAYMENT_PROVIDER) private readonly provider: PaymentProvider,
   ) {}
 
@@ -102,6 +104,8 @@ export class RefundService {
 
   /** One call to the provider; an exception is an answer we did not get (processing: asked about later). */
   private async send(req: { payNo: string; outRefundNo: string; amount: Big; checkoutTotal: Big; reason: string }): Promise<RefundOutcome> {
+    // an order paid wholly by points and balance has no money to send back (they come back in applyOutcome)
+    if (req.amount.eq(0)) return { status: 'success' };
     try {
       return await this.provider.refund(req);
     } catch (e) {
@@ -187,6 +191,8 @@ export class RefundService {
         if (o.team_id !== null) await this.teams.seatRefunded(em, Number(o.team_id), o.id);
         // goods back on sale; the refunded units leave payedCount (orderCount still counts the order)
         await this.deals.giveBackRefunded(em, Number(o.group_buying_id), Number(o.qty));
+        // its share of the points and balance back, its reward points taken back (§11)
+        await this.deductions.refunded(em, o);
         await this.audit.log(em, {
           tenantId: r.tenantId,
           orderId: o.id,

@@ -3,6 +3,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { money } from '../common/money';
 import { CouponService } from '../coupon/coupon.service';
 import { DealStockService } from '../group-buying/deal-stock.service';
+import { MemberWalletService } from '../member/member-wallet.service';
 import { PaymentRecordService } from '../payment/payment-record.service';
 import { TeamService } from '../team/team.service';
 import { CheckoutRepository } from './checkout.repository';
@@ -36,6 +37,7 @@ export class SettlementService {
     private readonly teams: TeamService,
     private readonly payments: PaymentRecordService,
     private readonly audit: OrderLogService,
+    private readonly wallets: MemberWalletService,
   ) {}
 
   /**
@@ -133,6 +135,7 @@ export class SettlementService {
       });
     }
     await this.coupons.returnInTx(em, checkout!.pay_no);
+    await this.wallets.returnForCheckouts(em, [checkoutId]);
     return true;
   }
 
@@ -158,11 +161,13 @@ export class SettlementService {
       if (!(await this.deals.retake(em, Number(o.group_buying_id), Number(o.qty)))) break;
       taken.push(o);
     }
-    if (!team && taken.length === orders.length) {
+    // the points and balance given back at expiry are taken again; if they are gone, the payment is refunded
+    if (!team && taken.length === orders.length && (await this.wallets.retakeForCheckout(em, checkoutId))) {
       if (await this.checkouts.markPaid(em, checkoutId, [status], payTime, transactionId, false)) {
         await this.markOrdersPaid(em, checkoutId, payTime, [status], actor);
         return 'paid';
       }
+      await this.wallets.returnForCheckouts(em, [checkoutId]);
     }
     for (const o of taken) await this.deals.giveBack(em, Number(o.group_buying_id), Number(o.qty));
     if (!(await this.checkouts.claimLatePayment(em, checkoutId, status, transactionId))) return 'noop';

@@ -316,7 +316,10 @@ describe(formatCheckout.name, () => {
         { code: 'total_goods_price', name: '商品总金额', amount: '199.90' },
         { code: 'total_dispatch_price', name: '总运费', amount: '8.00' },
         { code: 'total_discount_price', name: '总优惠', amount: '10.00' },
+        { code: 'total_deduction_price', name: '总抵扣', amount: '0.00' },
       ],
+      deduction_price: '0.00',
+      deductions: [],
       orders: [
         {
           group_buying_id: 11,
@@ -331,6 +334,7 @@ describe(formatCheckout.name, () => {
           goods_price: '99.90',
           coupon_price: '4.99',
           dispatch_price: '0.00',
+          deduction_price: '0.00',
           pay_price: '94.91',
         },
         {
@@ -346,6 +350,7 @@ describe(formatCheckout.name, () => {
           goods_price: '100.00',
           coupon_price: '5.01',
           dispatch_price: '8.00',
+          deduction_price: '0.00',
           pay_price: '102.99',
         },
       ],

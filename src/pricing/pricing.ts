@@ -1,6 +1,7 @@
 import Big from 'big.js';
 import { ZERO, allocate, moneyString, sum } from '../common/money';
 import { formatDate } from '../common/time';
+import { DeductedPricing, formatDeductions } from './deductions';
 import {
   CouponTerms,
   AppliedCoupon,
@@ -15,6 +16,7 @@ import {
 } from './pricing.types';
 
 export * from './pricing.types';
+export * from './deductions';
 
 /** Deliver type 2 快递 pays the deal's delivery fee; 1 自提 does not. */
 export const DELIVER_EXPRESS = 2;
@@ -166,7 +168,9 @@ export function selectCoupon(
 }
 
 /** The contract's computedOrder `data` (§5), money as "0.00" strings. */
-export function formatCheckout(p: CheckoutPricing, memberCoupons: MemberCouponChoice[]): CheckoutData {
+export function formatCheckout(p: CheckoutPricing | DeductedPricing, memberCoupons: MemberCouponChoice[]): CheckoutData {
+  const deducted = 'deductions' in p ? p : null;
+  const { deduction_price, deductions } = formatDeductions(deducted?.deductions);
   return {
     total_price: moneyString(p.totalPrice),
     goods_price: moneyString(p.goodsPrice),
@@ -176,8 +180,11 @@ export function formatCheckout(p: CheckoutPricing, memberCoupons: MemberCouponCh
       { code: 'total_goods_price', name: '商品总金额', amount: moneyString(p.goodsPrice) },
       { code: 'total_dispatch_price', name: '总运费', amount: moneyString(p.dispatchPrice) },
       { code: 'total_discount_price', name: '总优惠', amount: moneyString(p.discountPrice) },
+      { code: 'total_deduction_price', name: '总抵扣', amount: deduction_price },
     ],
-    orders: p.lines.map((l) => ({
+    deduction_price,
+    deductions,
+    orders: p.lines.map((l, i) => ({
       group_buying_id: l.groupBuyingId,
       shop_id: l.shopId,
       shop_name: l.shopName,
@@ -190,6 +197,7 @@ export function formatCheckout(p: CheckoutPricing, memberCoupons: MemberCouponCh
       goods_price: moneyString(l.goodsPrice),
       coupon_price: moneyString(l.couponPrice),
       dispatch_price: moneyString(l.dispatchPrice),
+      deduction_price: moneyString(deducted ? deducted.lines[i].deductionPrice : ZERO),
       pay_price: moneyString(l.payPrice),
     })),
     discount: {

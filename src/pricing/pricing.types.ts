@@ -100,7 +100,7 @@ export interface CouponSelection {
 }
 
 export interface CheckoutAmountItem {
-  code: 'total_goods_price' | 'total_dispatch_price' | 'total_discount_price';
+  code: 'total_goods_price' | 'total_dispatch_price' | 'total_discount_price' | 'total_deduction_price';
   name: string;
   amount: string;
 }
@@ -118,6 +118,8 @@ export interface CheckoutOrderData {
   goods_price: string;
   coupon_price: string;
   dispatch_price: string;
+  /** this line's share of the points and balance used (§11) */
+  deduction_price: string;
   pay_price: string;
 }
 
@@ -143,6 +145,19 @@ export interface CheckoutData {
   discount_price: string;
   dispatch_price: string;
   amount_items: CheckoutAmountItem[];
+  /** points and balance used (§11) */
+  deduction_price: string;
+  deductions: DeductionData[];
   orders: CheckoutOrderData[];
   discount: { member_coupons: MemberCouponData[] };
+}
+
+/** One entry of `deductions` (seed 003 `order_goods_deductions`). */
+export interface DeductionData {
+  code: string;
+  name: string;
+  usable_amount: string;
+  usable_coin: number;
+  used_amount: string;
+  used_coin: number;
 }

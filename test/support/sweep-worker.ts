@@ -1,6 +1,7 @@
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { AppConfig } from '../../src/config/app-config';
 import { SweepService } from '../../src/jobs/sweep.service';
+import { CheckoutDeductions } from '../../src/order/checkout-deductions';
 import { CheckoutRepository } from '../../src/order/checkout.repository';
 import { CheckoutExpiryService } from '../../src/order/checkout-expiry.service';
 import { CheckoutSweepService } from '../../src/order/checkout-sweep.service';
@@ -34,7 +35,7 @@ export function sweepWorker(t: TestApp, provider: PaymentProvider = t.app.get<Pa
     g(DealStockService),
     g(SettlementService),
   ];
-  const refunds = new RefundService(t.ds, orders, checkouts, deals, teams, records, audit, provider);
+  const refunds = new RefundService(t.ds, orders, checkouts, deals, teams, records, audit, g(CheckoutDeductions), provider);
   const payments = new PaymentEventsService(t.ds, checkouts, settlement, refunds, records, provider);
   const sweep = new CheckoutSweepService(t.ds, config, checkouts, orders, g(CheckoutExpiryService), payments, refunds, records, provider);
   const closing = new TeamClosingService(t.ds, teams, orders, checkouts, settlement, payments, refunds, audit, provider);

@@ -4,6 +4,7 @@ import { RateLimitCounter1795380000000 } from './1795380000000-rate-limit-counte
 import { OrderUserStatusIndex1795395000000 } from './1795395000000-order-user-status-index';
 import { OrderRollup1795420000000 } from './1795420000000-order-rollup';
 import { MemberCouponPayNoIndex1795430000000 } from './1795430000000-member-coupon-pay-no-index';
+import { MemberWallet1795410000000 } from './1795410000000-member-wallet';
 
 /** Every migration, in order. New ones: `npm run migration:generate src/database/migrations/Name` against MySQL. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -14,4 +15,5 @@ export const MIGRATIONS: Function[] = [
   OrderUserStatusIndex1795395000000,
   OrderRollup1795420000000,
   MemberCouponPayNoIndex1795430000000,
+  MemberWallet1795410000000,
 ];

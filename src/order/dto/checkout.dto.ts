@@ -4,6 +4,8 @@ import {
   ArrayMaxSize,
   ArrayMinSize,
   IsArray,
+  IsEmail,
+  IsIn,
   IsInt,
   IsNotEmpty,
   IsObject,
@@ -96,6 +98,43 @@ export class AddressDto {
   address: string;
 }
 
+const DEDUCTION_IDS = ['point', 'balance'];
+
+/** `["point","balance"]`, its JSON, or `"point,balance"` → `["point","balance"]`; anything else is left for the validator. */
+function toDeductionIds(value: unknown): unknown {
+  if (value === '' || value === null || value === undefined) return undefined;
+  if (typeof value === 'string') {
+    const s = value.trim();
+    if (s.startsWith('[')) return parseJsonish(s);
+    return s === '' ? [] : s.split(',').map((x) => x.trim());
+  }
+  return value;
+}
+
+/** One store of seed 003's `orders` JSON: `{"pre_id":…,"deduction_ids":["point"],"service_fee":[],"note":""}`. */
+export class SeedOrderDto {
+  @ApiPropertyOptional({ description: '预下单 id（seed 003，不使用）' })
+  @IsOptional()
+  pre_id?: unknown;
+
+  @ApiPropertyOptional({ description: '抵扣项：point 积分, balance 余额', type: [String], example: ['point'] })
+  @IsOptional()
+  @Transform(({ value }) => toDeductionIds(value))
+  @IsArray({ message: 'orders.deduction_ids must be an array of point/balance' })
+  @IsIn(DEDUCTION_IDS, { each: true, message: 'orders.deduction_ids may hold point and balance only' })
+  deduction_ids?: string[];
+
+  @ApiPropertyOptional({ description: '服务费（seed 003，不使用）' })
+  @IsOptional()
+  service_fee?: unknown;
+
+  @ApiPropertyOptional({ description: '订单留言（= remark）', maxLength: 255 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(255)
+  note?: string | null;
+}
+
 export class ComputeOrderDto {
   @ApiProperty({
     description: '商品数据：`[{"product_id":11,"quantity":2}]`，数组或其 JSON 字符串；最多 50 行，团购不可重复，须同一租户',
@@ -134,6 +173,34 @@ export class ComputeOrderDto {
   @IsObject({ message: 'address must be an object (or its JSON, or URL-encoded JSON)' })
   @ValidateNested()
   address?: AddressDto;
+
+  @ApiPropertyOptional({
+    description: '抵扣（先积分后余额，在优惠券之后）：`["point","balance"]`、其 JSON 字符串或 `"point,balance"`',
+    type: [String],
+    example: ['point'],
+  })
+  @IsOptional()
+  @Transform(({ value }) => toDeductionIds(value))
+  @IsArray({ message: 'deduction_ids must be an array (or a comma list) of point/balance' })
+  @ArrayMaxSize(2)
+  @IsIn(DEDUCTION_IDS, { each: true, message: 'deduction_ids may hold point and balance only' })
+  deduction_ids?: string[];
+
+  @ApiPropertyOptional({
+    description: 'seed 003 的 orders JSON 字符串：`[{"pre_id":…,"deduction_ids":["point"],"note":""}]`；deduction_ids 同上，note 为备注',
+    example: '[{"pre_id":"101e36c8e82057bd9b40c387d07e5577","deduction_ids":["point"],"service_fee":[],"note":""}]',
+    oneOf: [{ type: 'string' }, { type: 'array', items: { $ref: '#/components/schemas/SeedOrderDto' } }],
+  })
+  @IsOptional()
+  @Transform(({ value }) => {
+    if (value === '' || value === null) return undefined;
+    const v = parseJsonish(value);
+    return Array.isArray(v) ? v.map((o) => (o && typeof o === 'object' ? plainToInstance(SeedOrderDto, o) : o)) : v;
+  })
+  @IsArray({ message: 'orders must be a JSON array of {pre_id, deduction_ids, note}' })
+  @ArrayMaxSize(50)
+  @ValidateNested({ each: true })
+  orders?: SeedOrderDto[];
 }
 
 export class CreateOrderDto extends ComputeOrderDto {
@@ -156,6 +223,51 @@ export class CreateOrderDto extends ComputeOrderDto {
   @Min(1)
   @Max(MAX_INT)
   team_id?: number;
+
+  @ApiPropertyOptional({ description: '发票类型: 0 电子发票; 1 纸质发票（不传: 不开发票）', enum: [0, 1] })
+  @IsOptional()
+  @Transform(({ value }) => (value === '' || value === null ? undefined : value))
+  @ToInt()
+  @IsIn([0, 1], { message: 'invoice_type must be 0 (电子) or 1 (纸质)' })
+  invoice_type?: number;
+
+  @ApiPropertyOptional({ description: '抬头类型: 0 单位; 1 个人（开发票时必填）', enum: [0, 1] })
+  @IsOptional()
+  @Transform(({ value }) => (value === '' || value === null ? undefined : value))
+  @ToInt()
+  @IsIn([0, 1], { message: 'rise_type must be 0 (单位) or 1 (个人)' })
+  rise_type?: number;
+
+  @ApiPropertyOptional({ description: '抬头（开发票时必填）', maxLength: 100 })
+  @IsOptional()
+  @Transform(({ value }) => (value === null ? undefined : typeof value === 'string' ? value.trim() : value))
+  @IsString()
+  @MaxLength(100)
+  call?: string;
+
+  @ApiPropertyOptional({
+    description: '单位识别号：统一社会信用代码，18 位数字或大写字母（rise_type 为 0 时必填）',
+    example: '91440101MA59XXXX0X',
+  })
+  @IsOptional()
+  @Transform(({ value }) => (value === null || value === '' ? undefined : typeof value === 'string' ? value.trim() : value))
+  @IsString()
+  @MaxLength(18, { message: 'company_number must be a unified social credit code: 18 digits or capital letters' })
+  company_number?: string;
+
+  @ApiPropertyOptional({ description: '单位识别号（seed 003 的拼写 ncompany_numberote，同 company_number）' })
+  @IsOptional()
+  @Transform(({ value }) => (value === null || value === '' ? undefined : typeof value === 'string' ? value.trim() : value))
+  @IsString()
+  @MaxLength(18, { message: 'ncompany_numberote must be a unified social credit code: 18 digits or capital letters' })
+  ncompany_numberote?: string;
+
+  @ApiPropertyOptional({ description: '电子邮箱（电子发票）', maxLength: 100 })
+  @IsOptional()
+  @Transform(({ value }) => (value === null || value === '' ? undefined : value))
+  @IsEmail({}, { message: 'email must be an email address' })
+  @MaxLength(100)
+  email?: string;
 }
 
 export class OrderCodeDto {
