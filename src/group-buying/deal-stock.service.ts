@@ -78,6 +78,12 @@ export class DealStockService {
     this.soldOut.cleared(dealId, em);
   }
 
+  /** Units of a pre-sale order refunded at its deposit (§10): back on sale; payedCount never counted them. */
+  async giveBackDeposit(em: EntityManager, dealId: number, qty: number): Promise<void> {
+    await this.deals.addStock(em, dealId, qty);
+    this.soldOut.cleared(dealId, em);
+  }
+
   /** The deal's next sequence number for an order of `qty` units being paid (gap-free under the row lock). */
   nextSequence(em: EntityManager, dealId: number, qty: number): Promise<number> {
     return this.deals.nextSequence(em, dealId, qty);

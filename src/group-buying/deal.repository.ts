@@ -32,6 +32,10 @@ export interface CartDealRow {
   virtual_team: number | boolean;
   lbs: string;
   address: string;
+  pre_sale: number | boolean;
+  deposit: string | number | null;
+  deposit_value: string | number | null;
+  tail_end_time: Date | string | null;
 }
 
 export type DealWindowRow = Pick<CartDealRow, 'id' | 'name' | 'stock' | 'in_use' | 'deleted_at' | 'start_time' | 'end_time'>;
@@ -78,6 +82,10 @@ export interface StoreDealRow {
   limit_per_user: number;
   team_size: number;
   in_use: number | boolean;
+  pre_sale: number | boolean;
+  deposit: string | number | null;
+  deposit_value: string | number | null;
+  tail_end_time: Date | string | null;
 }
 
 /** Storefront views of one deal by one user since the last flush. */
@@ -196,7 +204,7 @@ export class DealRepository {
       this.ds,
       `SELECT g.id, g.name, g.description, g.product_id, g.product_name, g.product_code, g.spec, g.image_path, g.price, g.stock,
               g.payed_count, g.start_time, g.end_time, g.deliver_type, g.deliver_fee, g.shop_id, s.name AS shop_name, g.address,
-              g.lbs, g.phone, g.limit_per_user, g.team_size, g.in_use
+              g.lbs, g.phone, g.limit_per_user, g.team_size, g.in_use, g.pre_sale, g.deposit, g.deposit_value, g.tail_end_time
          FROM group_buying g LEFT JOIN shop s ON s.id = g.shop_id WHERE g.id = ? AND g.deleted_at IS NULL`,
       [id],
     );
@@ -228,7 +236,7 @@ export class DealRepository {
       db,
       `SELECT g.id, g.tenant_id, g.shop_id, s.name AS shop_name, g.name, g.product_name, g.spec, g.image_path, g.price, g.stock,
               g.deliver_type, g.deliver_fee, g.in_use, g.deleted_at, g.start_time, g.end_time, g.limit_per_user, g.team_size,
-              g.team_hours, g.virtual_team, g.lbs, g.address
+              g.team_hours, g.virtual_team, g.lbs, g.address, g.pre_sale, g.deposit, g.deposit_value, g.tail_end_time
          FROM group_buying g JOIN shop s ON s.id = g.shop_id WHERE g.id IN (${marks(ids.length)})`,
       ids,
     );
@@ -267,6 +275,11 @@ export class DealRepository {
   /** An unpaid order given up (expired, cancelled): its units back on sale, one order fewer. */
   async returnStock(em: EntityManager, id: number, qty: number): Promise<void> {
     await execute(em, 'UPDATE group_buying SET stock = stock + ?, order_count = order_count - 1 WHERE id = ?', [qty, id]);
+  }
+
+  /** Units back on sale and nothing else (a pre-sale deposit refunded: never in payedCount, still in orderCount). */
+  async addStock(em: EntityManager, id: number, qty: number): Promise<void> {
+    await execute(em, 'UPDATE group_buying SET stock = stock + ? WHERE id = ?', [qty, id]);
   }
 
   /** A paid order refunded: its units back on sale and out of payedCount (orderCount still counts it). */

@@ -4,6 +4,7 @@ import { moneyNumber } from '../common/money';
 import { formatDate } from '../common/time';
 import type { Order } from './order.entity';
 import { DELIVER_TYPE_NAMES, ORDER_STATUS_NAMES } from './order-status';
+import { AdminPreSaleView, adminPreSale } from './presale.view';
 
 /** An order in the admin API (seed 001's shape plus our fields). */
 export class AdminOrderView {
@@ -14,7 +15,7 @@ export class AdminOrderView {
   @ApiProperty({ description: '团购Id' }) groupBuyingId: number;
   @ApiProperty({ description: '团购名称' }) groupBuyingName: string;
   @ApiProperty({ description: '序号（该团购已支付订单中的序号，无空缺）', nullable: true, type: Number }) sequence: number | null;
-  @ApiProperty({ description: '0:未支付; 1:已支付; 2:已退款; 3:已发货; 4:已完成; 5:已过期; 6:已关闭; 7:支付失败; 8:已确认' })
+  @ApiProperty({ description: '0:未支付; 1:已支付; 2:已退款; 3:已发货; 4:已完成; 5:已过期; 6:已关闭; 7:支付失败; 8:已确认; 9:已付定金' })
   status: number;
   @ApiProperty({ description: '状态名称' }) statusName: string;
   @ApiProperty({ description: '购买人Id' }) userId: number;
@@ -47,6 +48,8 @@ export class AdminOrderView {
   @ApiProperty({ description: '快递单号', nullable: true, type: String }) trackingNo: string | null;
   @ApiProperty({ description: '拼团 id', nullable: true, type: Number }) teamId: number | null;
   @ApiProperty({ description: '退款状态', enum: ['none', 'processing', 'success', 'failed'] }) refundStatus: string;
+  @ApiProperty({ description: '预售（定金、尾款；非预售订单为 null）', type: AdminPreSaleView, nullable: true })
+  preSale: AdminPreSaleView | null;
 }
 
 export interface OrderViewRefs {
@@ -90,6 +93,7 @@ export function toAdminOrderView(o: Order, refs: OrderViewRefs = {}): AdminOrder
     trackingNo: o.trackingNo ?? null,
     teamId: o.teamId ?? null,
     refundStatus: o.refundStatus,
+    preSale: adminPreSale(o),
   };
 }
 

@@ -5,12 +5,13 @@ import { readDate } from '../database/sql';
 import type { StoreOrderRow } from './order-read.repository';
 import { ORDER_STATUS_NAMES, OrderStatus } from './order-status';
 import { TeamView } from '../team/team.view';
+import { StorePreSaleView, storePreSale } from './presale.view';
 
 /** An order as the storefront sees it (order_info, order_list items). */
 export class StoreOrderView {
   @ApiProperty({ description: '订单编号' }) code: string;
   @ApiProperty({ description: '支付单号（同一次下单的订单共用）' }) pay_no: string;
-  @ApiProperty({ description: '0:未支付; 1:已支付; 2:已退款; 3:已发货; 4:已完成; 5:已过期; 6:已关闭; 7:支付失败; 8:已确认' })
+  @ApiProperty({ description: '0:未支付; 1:已支付; 2:已退款; 3:已发货; 4:已完成; 5:已过期; 6:已关闭; 7:支付失败; 8:已确认; 9:已付定金' })
   status: number;
   @ApiProperty({ description: '状态名称' }) status_name: string;
   @ApiProperty({ description: '团购 id' }) group_buying_id: number;
@@ -38,6 +39,8 @@ export class StoreOrderView {
     unknown
   > | null;
   @ApiProperty({ description: '是否已评价' }) reviewed: boolean;
+  @ApiPropertyOptional({ description: '预售（定金、尾款；非预售订单为 null）', nullable: true, type: StorePreSaleView })
+  presale: StorePreSaleView | null;
 }
 
 const CODE_VISIBLE = new Set<number>([OrderStatus.PAID, OrderStatus.CONFIRMED, OrderStatus.COMPLETED]);
@@ -75,5 +78,6 @@ export function toStoreOrderView(o: StoreOrderRow, team: Record<string, unknown>
     expire_time: formatDate(readDate(o.expire_time))!,
     team,
     reviewed: o.reviewed === true || Number(o.reviewed) === 1,
+    presale: storePreSale(o),
   };
 }

@@ -25,6 +25,8 @@ import { OrderService } from './order.service';
 import { OrderStoreController } from './order-store.controller';
 import { PaymentEventsService } from './payment-events.service';
 import { PaymentNotifyController } from './payment-notify.controller';
+import { PreSaleRepository } from './presale.repository';
+import { PreSaleService } from './presale.service';
 import { RefundService } from './refund.service';
 import { SettlementService } from './settlement.service';
 import { TeamClosingService } from './team-closing.service';
@@ -60,6 +62,8 @@ import { TeamClosingService } from './team-closing.service';
     CheckoutSweepService,
     TeamClosingService,
     DealCountersService,
+    PreSaleRepository,
+    PreSaleService,
   ],
   exports: [
     SettlementService,
@@ -71,6 +75,7 @@ import { TeamClosingService } from './team-closing.service';
     CheckoutSweepService,
     TeamClosingService,
     DealCountersService,
+    PreSaleService,
   ],
 })
 export class OrderModule {}

@@ -22,6 +22,12 @@ export interface OrderRow {
   deliver_code: string | null;
   refund_status: string;
   team_id: number | null;
+  /** pre-sale (§10): the deposit and the balance; null on other orders */
+  deposit_money: string | null;
+  tail_money: string | null;
+  tail_pay_no: string | null;
+  tail_transaction_id: string | null;
+  deposit_pay_time: Date | string | null;
 }
 
 export interface NewOrderRow {
@@ -48,6 +54,11 @@ export interface NewOrderRow {
   spec: string;
   imagePath: string;
   teamId: number | null;
+  /** pre-sale (§10) only */
+  depositMoney?: string;
+  tailMoney?: string;
+  tailStartTime?: Date;
+  tailEndTime?: Date;
 }
 
 export interface LogEntry {
@@ -62,7 +73,8 @@ export interface LogEntry {
 }
 
 const COLUMNS =
-  'id, code, pay_no, checkout_id, tenant_id, shop_id, group_buying_id, user_id, status, deliver_type, qty, money, deliver_code, refund_status, team_id';
+  'id, code, pay_no, checkout_id, tenant_id, shop_id, group_buying_id, user_id, status, deliver_type, qty, money, deliver_code, refund_status, team_id, ' +
+  'deposit_money, tail_money, tail_pay_no, tail_transaction_id, deposit_pay_time';
 
 /**
  * Every write to the order tables (group_buying_order, order_log, order_review) and the reads the
@@ -74,7 +86,7 @@ export class OrderRepository {
   constructor(private readonly ds: DataSource) {}
 
   async insertAll(em: EntityManager, list: NewOrderRow[]): Promise<void> {
-    const cols = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+    const cols = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
     const params = list.flatMap((o) => [
       o.code,
       o.payNo,
@@ -100,10 +112,14 @@ export class OrderRepository {
       o.spec,
       o.imagePath,
       o.teamId,
+      o.depositMoney ?? null,
+      o.tailMoney ?? null,
+      o.tailStartTime ? dbDate(em, o.tailStartTime) : null,
+      o.tailEndTime ? dbDate(em, o.tailEndTime) : null,
     ]);
     await execute(
       em,
-      `INSERT INTO group_buying_order (code, pay_no, checkout_id, tenant_id, shop_id, group_buying_id, user_id, status, deliver_type, price, qty, goods_money, coupon_money, deliver_fee, money, expire_time, address, lbs, phone, remark, product_name, spec, image_path, team_id) VALUES ${list.map(() => cols).join(', ')}`,
+      `INSERT INTO group_buying_order (code, pay_no, checkout_id, tenant_id, shop_id, group_buying_id, user_id, status, deliver_type, price, qty, goods_money, coupon_money, deliver_fee, money, expire_time, address, lbs, phone, remark, product_name, spec, image_path, team_id, deposit_money, tail_money, tail_start_time, tail_end_time) VALUES ${list.map(() => cols).join(', ')}`,
       params,
     );
   }

@@ -20,6 +20,7 @@ import { ORDER_STATUS_NAMES, OrderStatus } from './order-status';
 import { assertTransition } from './order.state';
 import { toStoreOrderView } from './order-store.view';
 import { PaymentEventsService } from './payment-events.service';
+import { PreSaleService } from './presale.service';
 import { SettlementService } from './settlement.service';
 
 /** payOrder's answer: paid (701), or the client parameters to finish paying at the provider. */
@@ -50,6 +51,7 @@ export class OrderService {
     private readonly orderRows: OrderRepository,
     private readonly reads: OrderReadRepository,
     private readonly audit: OrderLogService,
+    private readonly preSale: PreSaleService,
     @Inject(PAYMENT_PROVIDER) private readonly provider: PaymentProvider,
     @InjectRepository(Order) private readonly orders: Repository<Order>,
     @InjectRepository(Checkout) private readonly checkouts: Repository<Checkout>,
@@ -94,6 +96,8 @@ export class OrderService {
   /** GET payOrder/{code}: pays the whole checkout the order belongs to (§6). */
   async pay(userId: number, code: string): Promise<PayResult> {
     const order = await this.mine(userId, code);
+    // a pre-sale order whose deposit is paid: payOrder pays the balance (§10)
+    if (order.depositPayTime) return this.preSale.payBalance(userId, order.id);
     const checkout = await this.checkouts.findOneOrFail({ where: { id: order.checkoutId } });
     const paid = (): PayResult => ({ paid: true, pay_no: checkout.payNo });
     if (checkout.status === OrderStatus.PAID) return paid();

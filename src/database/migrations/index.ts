@@ -2,6 +2,7 @@ import { Initial1795366640290 } from './1795366640290-initial';
 import { OrderCheckoutIndex1795370000000 } from './1795370000000-order-checkout-index';
 import { RateLimitCounter1795380000000 } from './1795380000000-rate-limit-counter';
 import { OrderUserStatusIndex1795395000000 } from './1795395000000-order-user-status-index';
+import { PreSale1795400000000 } from './1795400000000-pre-sale';
 
 /** Every migration, in order. New ones: `npm run migration:generate src/database/migrations/Name` against MySQL. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -10,4 +11,5 @@ export const MIGRATIONS: Function[] = [
   OrderCheckoutIndex1795370000000,
   RateLimitCounter1795380000000,
   OrderUserStatusIndex1795395000000,
+  PreSale1795400000000,
 ];
