@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { runTx } from '../database/sql';
-import { CartDealRow, DealRepository, DealWindowRow } from './deal.repository';
+import { CartDealRow, DealRepository, DealSummaryRow, DealWindowRow } from './deal.repository';
 import { unbuyableReason } from './deal.rules';
 import { SoldOutRegistry } from './sold-out.registry';
 
@@ -112,6 +112,11 @@ export class DealStockService {
 
   virtualTeamFlags(ids: number[]): Promise<Map<number, boolean>> {
     return this.deals.virtualTeamFlags(ids);
+  }
+
+  /** What an order detail shows of its deal, deleted or not. */
+  summary(id: number): Promise<DealSummaryRow | undefined> {
+    return this.deals.summary(id);
   }
 
   names(ids: number[]): Promise<Map<number, string>> {

@@ -40,6 +40,18 @@ export interface CartDealRow {
 
 export type DealWindowRow = Pick<CartDealRow, 'id' | 'name' | 'stock' | 'in_use' | 'deleted_at' | 'start_time' | 'end_time'>;
 
+/** A deal as an order detail shows it (seed 002 `pre_sale`, `commodities.code`). */
+export interface DealSummaryRow {
+  id: number;
+  product_code: string;
+  price: string | number;
+  deposit: string | number | null;
+  start_time: Date | string;
+  end_time: Date | string;
+  tail_end_time: Date | string | null;
+  create_time: Date | string;
+}
+
 /** Admin list filters, already parsed. */
 export interface DealFilter {
   tenantId: number;
@@ -275,6 +287,16 @@ export class DealRepository {
   /** An unpaid order given up (expired, cancelled): its units back on sale, one order fewer. */
   async returnStock(em: EntityManager, id: number, qty: number): Promise<void> {
     await execute(em, 'UPDATE group_buying SET stock = stock + ?, order_count = order_count - 1 WHERE id = ?', [qty, id]);
+  }
+
+  /** What an order detail shows of its deal (soft-deleted ones too). */
+  async summary(id: number): Promise<DealSummaryRow | undefined> {
+    const [d] = await rows<DealSummaryRow>(
+      this.ds,
+      'SELECT id, product_code, price, deposit, start_time, end_time, tail_end_time, create_time FROM group_buying WHERE id = ?',
+      [id],
+    );
+    return d;
   }
 
   /** Units back on sale and nothing else (a pre-sale deposit refunded: never in payedCount, still in orderCount). */

@@ -8,6 +8,7 @@ import { RateLimitModule } from '../rate-limit/rate-limit.module';
 import { Shop } from '../shop/shop.entity';
 import { TeamModule } from '../team/team.module';
 import { Checkout } from './checkout.entity';
+import { CliOrderController } from './cli-order.controller';
 import { CheckoutRepository } from './checkout.repository';
 import { CheckoutService } from './checkout.service';
 import { CheckoutSweepService } from './checkout-sweep.service';
@@ -45,7 +46,7 @@ import { TeamClosingService } from './team-closing.service';
     PaymentModule,
     RateLimitModule,
   ],
-  controllers: [OrderStoreController, OrderAdminController, GroupBuyingOrderAdminController, PaymentNotifyController],
+  controllers: [OrderStoreController, OrderAdminController, GroupBuyingOrderAdminController, PaymentNotifyController, CliOrderController],
   providers: [
     CheckoutRepository,
     OrderRepository,
