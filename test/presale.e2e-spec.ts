@@ -617,6 +617,27 @@ describe('pre-sale balance with WeChat Pay (fake WeChat, MariaDB)', () => {
     expect(wx.refundedOf(payNo) + wx.refundedOf(tailPayNo)).toBe(16000);
   });
 
+  it('a balance paid while the deposit is being refunded is given back too; payOrder meanwhile is a 409', async () => {
+    const d = await makeDeal(t, tenantId, shopId, preSale({ stock: 5 }));
+    const { u, code, payNo } = await depositPaid('wx-pre-5', d.id);
+    await balanceWindow(t, code, new Date(Date.now() - HOUR), new Date(Date.now() + DAY));
+    const tailPayNo = (await payOrder(t, u.token, code)).body.data.pay_no;
+    const row = await orderRow(t, code);
+    const refund = await t.http.post(`/api/marketing/groupbuying/refundorder?id=${row.id}`).set(adminAuth(admin));
+    expect(refund.body.data.refundStatus).toBe('processing');
+    expect((await payOrder(t, u.token, code)).status).toBe(409);
+    expect((await postNotify(wx.pay(tailPayNo))).status).toBe(204);
+    expect(await orderRow(t, code)).toMatchObject({ status: 9, refund_status: 'processing', sequence: null });
+    expect(wx.refunds.get(`${code}TR`)).toMatchObject({ outTradeNo: tailPayNo, refund: 14000 });
+    expect((await postNotify(wx.refundNotify(`${code}R`))).status).toBe(204);
+    expect((await orderRow(t, code)).status).toBe(9);
+    expect((await postNotify(wx.refundNotify(`${code}TR`))).status).toBe(204);
+    expect(await orderRow(t, code)).toMatchObject({ status: 2, refund_status: 'success' });
+    expect(wx.refundedOf(payNo)).toBe(2000);
+    expect(wx.refundedOf(tailPayNo)).toBe(14000);
+    expect(await dealCounters(t, d.id)).toMatchObject({ stock: 5, payed_count: 0 });
+  });
+
   it('the sweep asks WeChat about a prepaid balance past its deadline: unpaid → closed there, then 9 → 6', async () => {
     const d = await makeDeal(t, tenantId, shopId, preSale({ stock: 5 }));
     const { u, code } = await depositPaid('wx-pre-4', d.id);

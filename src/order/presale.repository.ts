@@ -81,6 +81,8 @@ export class PreSaleRepository {
    * Claims the balance payment of an order in `from` (9 due, or 6 closed at the deadline): the
    * transaction id, pay time and `money` = deposit + balance, once. `deadline`: only while the
    * balance window is open at that instant (payOrder), so a payment and the deadline close end in one state.
+   * `settles`: the balance pays for the goods, so not while a refund of the order is under way (a
+   * balance that is to be given back is claimed with `settles` false).
    */
   async claimBalance(
     em: EntityManager,
@@ -90,13 +92,15 @@ export class PreSaleRepository {
     transactionId: string,
     paid: string,
     deadline: Date | null,
+    settles = true,
   ): Promise<boolean> {
     const params: unknown[] = [transactionId.slice(0, 64), dbDate(em, payTime), paid, id, from];
     if (deadline) params.push(dbDate(em, deadline));
     const n = await execute(
       em,
       'UPDATE group_buying_order SET tail_transaction_id = ?, tail_pay_time = ?, money = ?, update_time = CURRENT_TIMESTAMP ' +
-        `WHERE id = ? AND status = ? AND deposit_pay_time IS NOT NULL AND tail_transaction_id IS NULL${deadline ? ' AND tail_end_time > ?' : ''}`,
+        `WHERE id = ? AND status = ? AND deposit_pay_time IS NOT NULL AND tail_transaction_id IS NULL${settles ? " AND refund_status IN ('none', 'failed')" : ''}` +
+        `${deadline ? ' AND tail_end_time > ?' : ''}`,
       params,
     );
     return n === 1;

@@ -48,6 +48,8 @@ export class PreSaleService {
     if (PAID_STATUSES.includes(status)) return { paid: true, pay_no: o.tail_pay_no ?? o.pay_no };
     if (status === OrderStatus.REFUNDED) throw DomainError.conflict('订单已退款 (the order was refunded)');
     if (status !== OrderStatus.DEPOSIT_PAID) throw DomainError.payTimeout('尾款已截止，订单已关闭 (the balance deadline has passed)');
+    if (o.refund_status === 'processing' || o.refund_status === 'abnormal')
+      throw DomainError.conflict('定金退款处理中 (the deposit is being refunded)');
     const now = new Date();
     const start = readDate(o.tail_start_time!);
     const end = readDate(o.tail_end_time!);
@@ -154,9 +156,16 @@ export class PreSaleService {
     const outcome = await runTx(this.ds, async (em) => {
       const fresh = (await this.rows.find(em, o.id))!;
       const status = Number(fresh.status);
-      if (status === OrderStatus.DEPOSIT_PAID)
-        return (await this.settleBalance(em, fresh, payTime, PROVIDER, transactionId, null)) ? 'paid' : 'already';
-      if (status !== OrderStatus.CLOSED || fresh.tail_transaction_id || !fresh.deposit_pay_time) return 'already';
+      if (status === OrderStatus.DEPOSIT_PAID) {
+        if (await this.settleBalance(em, fresh, payTime, PROVIDER, transactionId, null)) return 'paid';
+        // the deposit is being refunded: the balance goes back too
+        return (await this.recordLateRefunds(em, fresh, transactionId, payTime, false, status)) ? 'refund' : 'already';
+      }
+      if (fresh.tail_transaction_id || !fresh.deposit_pay_time) return 'already';
+      // the deposit was refunded while the balance was being paid: the balance goes back too
+      if (status === OrderStatus.REFUNDED)
+        return (await this.recordLateRefunds(em, fresh, transactionId, payTime, false, status)) ? 'refund' : 'already';
+      if (status !== OrderStatus.CLOSED) return 'already';
       const inTime = payTime < readDate(fresh.tail_end_time!);
       if (inTime && (await this.deals.retake(em, Number(fresh.group_buying_id), Number(fresh.qty)))) {
         return (await this.settleBalance(em, fresh, payTime, PROVIDER, transactionId, null, OrderStatus.CLOSED)) ? 'paid' : 'already';
@@ -181,8 +190,9 @@ export class PreSaleService {
     transactionId: string,
     payTime: Date,
     inTime: boolean,
+    from: number = OrderStatus.CLOSED,
   ): Promise<boolean> {
-    if (!(await this.rows.claimBalance(em, o.id, OrderStatus.CLOSED, payTime, transactionId, String(o.money), null))) return false;
+    if (!(await this.rows.claimBalance(em, o.id, from, payTime, transactionId, String(o.money), null, false))) return false;
     const parts = [{ payNo: o.tail_pay_no!, no: tailRefundNo(o.code), amount: money(String(o.tail_money)) }];
     if (inTime) parts.unshift({ payNo: o.pay_no, no: orderRefundNo(o.code), amount: money(String(o.deposit_money)) });
     const reason = inTime
@@ -197,15 +207,16 @@ export class PreSaleService {
         amount: p.amount,
         reason,
       });
-    await this.orders.setRefundStatus(em, o.id, 'processing');
+    // a refunded order keeps its refundStatus; a closed one shows the refund under way
+    if (from === OrderStatus.CLOSED) await this.orders.setRefundStatus(em, o.id, 'processing');
     await this.audit.log(em, {
       tenantId: o.tenant_id,
       orderId: o.id,
       shopId: o.shop_id,
       action: 'late_refund',
       actor: PROVIDER,
-      from: OrderStatus.CLOSED,
-      to: OrderStatus.CLOSED,
+      from,
+      to: from,
       detail: `transaction_id=${transactionId} out_refund_no=${parts.map((p) => p.no).join(',')}`,
     });
     return true;
