@@ -247,6 +247,10 @@ describe('GroupBuying admin (MariaDB)', () => {
         teamSize: 0,
         teamHours: 24,
         virtualTeam: false,
+        preSale: false,
+        deposit: null,
+        depositValue: null,
+        tailEndTime: null,
         orders: [],
         orderUsers: [],
       });
@@ -919,6 +923,7 @@ describe('GroupBuying admin (MariaDB)', () => {
         trackingNo: null,
         teamId: null,
         refundStatus: 'none',
+        preSale: null,
       });
     });
 

@@ -5,7 +5,7 @@ import { readDate } from '../database/sql';
 import type { StoreOrderRow } from './order-read.repository';
 import { ORDER_STATUS_NAMES, OrderStatus } from './order-status';
 import { TeamView } from '../team/team.view';
-import { StorePreSaleView, storePreSale } from './presale.view';
+import { isPreSaleOrder, StorePreSaleView, storePreSale } from './presale.view';
 
 /** An order as the storefront sees it (order_info, order_list items). */
 export class StoreOrderView {
@@ -39,8 +39,8 @@ export class StoreOrderView {
     unknown
   > | null;
   @ApiProperty({ description: '是否已评价' }) reviewed: boolean;
-  @ApiPropertyOptional({ description: '预售（定金、尾款；非预售订单为 null）', nullable: true, type: StorePreSaleView })
-  presale: StorePreSaleView | null;
+  @ApiPropertyOptional({ description: '预售（定金、尾款；仅预售订单）', type: StorePreSaleView })
+  presale?: StorePreSaleView | null;
 }
 
 const CODE_VISIBLE = new Set<number>([OrderStatus.PAID, OrderStatus.CONFIRMED, OrderStatus.COMPLETED]);
@@ -78,6 +78,7 @@ export function toStoreOrderView(o: StoreOrderRow, team: Record<string, unknown>
     expire_time: formatDate(readDate(o.expire_time))!,
     team,
     reviewed: o.reviewed === true || Number(o.reviewed) === 1,
-    presale: storePreSale(o),
+    // only on pre-sale orders (§10)
+    ...(isPreSaleOrder(o) ? { presale: storePreSale(o) } : {}),
   };
 }
