@@ -250,6 +250,10 @@ describe('GroupBuying admin (MariaDB)', () => {
         teamSize: 0,
         teamHours: 24,
         virtualTeam: false,
+        preSale: false,
+        deposit: null,
+        depositValue: null,
+        tailEndTime: null,
         orders: [],
         orderUsers: [],
       });
@@ -924,6 +928,7 @@ describe('GroupBuying admin (MariaDB)', () => {
         refundStatus: 'none',
         deductionMoney: 0,
         invoice: null,
+        preSale: null,
       });
     });
 

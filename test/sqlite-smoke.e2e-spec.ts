@@ -41,7 +41,7 @@ describe('Embedded SQLite default (smoke)', () => {
     const list = await t.http.get('/api/group/groupbuying/list');
     expect(list.status).toBe(200);
     expect(list.body.data.total).toBeGreaterThanOrEqual(3);
-    const pickup = list.body.data.list.find((d: { deliver_type: number }) => d.deliver_type === 1);
+    const pickup = list.body.data.list.find((d: { deliver_type: number; pre_sale: boolean }) => d.deliver_type === 1 && !d.pre_sale);
     const goods = JSON.stringify([{ product_id: pickup.id, quantity: 2 }]);
     const computed = await t.http.post('/api/group/order/computedOrder').set(h).type('form').send({ goods });
     expect(computed.status).toBe(200);

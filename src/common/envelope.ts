@@ -18,12 +18,14 @@ export function adminOk<T>(data?: T, message = ''): AdminEnvelope<T> {
   return data === undefined ? { status: 200, message } : { data, status: 200, message };
 }
 
-export type ApiFamily = 'store' | 'admin' | 'wechat' | 'other';
+export type ApiFamily = 'store' | 'admin' | 'wechat' | 'cli' | 'other';
 
 export function apiFamily(url: string): ApiFamily {
   if (url.startsWith('/api/group/pay/notify')) return 'wechat';
   if (url.startsWith('/api/group/')) return 'store';
   if (url.startsWith('/api/marketing/')) return 'admin';
+  // seed 002's own routes answer in its own envelope, errors included (contract §10)
+  if (url.startsWith('/api/cli/')) return 'cli';
   return 'other';
 }
 
@@ -36,6 +38,8 @@ export function errorBody(url: string, status: number, message: string, extra?: 
       return { status, message, ...extra };
     case 'wechat':
       return { code: 'FAIL', message };
+    case 'cli':
+      return { result: 'error', message, data: null };
     default:
       return { status, msg: message, message, ...extra };
   }

@@ -84,6 +84,25 @@ export const demoDataProvider: Provider = {
         stock: 200,
         limitPerUser: 2,
       });
+      // 预售: a deposit now, the balance from the end of the deposit window until 7 days after it (§10)
+      await deals.create(scope, {
+        ...base,
+        name: '阳山水蜜桃 预售 6 枚',
+        description: '预售：先付定金 10 元（抵 15 元），采摘后付尾款，门店自提',
+        deliverType: 1,
+        productId: 14,
+        productName: '阳山水蜜桃',
+        productCode: 'PEACH-006',
+        imagePath: '/images/peach.jpg',
+        price: '68.00',
+        spec: '6枚/盒',
+        stock: 80,
+        limitPerUser: 2,
+        preSale: true,
+        deposit: '10.00',
+        depositValue: '15.00',
+        tailEndTime: formatDate(new Date(now + 37 * DAY))!,
+      });
       await coupons.create(scope, {
         name: '满100减10',
         couponMethod: 1,
@@ -117,7 +136,7 @@ export const demoDataProvider: Provider = {
       await members.adjust(scope, { userId: demoUser.id, kind: 'point', amount: 500, remark: '示例数据' });
       await members.adjust(scope, { userId: demoUser.id, kind: 'balance', amount: '50.00', remark: '示例数据' });
       new Logger('DemoData').log(
-        `demo data created: a shop, 3 deals, 2 coupons and a shopper (openId ${DEMO_OPEN_ID}) with 500 points and 50.00 balance in the platform tenant`,
+        `demo data created: a shop, 4 deals (one pre-sale), 2 coupons and a shopper (openId ${DEMO_OPEN_ID}) with 500 points and 50.00 balance in the platform tenant`,
       );
       return true;
     });

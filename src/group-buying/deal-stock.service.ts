@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { runTx } from '../database/sql';
-import { CartDealRow, DealRepository, DealWindowRow } from './deal.repository';
+import { CartDealRow, DealRepository, DealSummaryRow, DealWindowRow } from './deal.repository';
 import { unbuyableReason } from './deal.rules';
 import { SoldOutRegistry } from './sold-out.registry';
 
@@ -115,6 +115,12 @@ export class DealStockService {
     this.soldOut.cleared(dealId, em);
   }
 
+  /** Units of a pre-sale order refunded at its deposit (§10): back on sale; payedCount never counted them. */
+  async giveBackDeposit(em: EntityManager, dealId: number, qty: number): Promise<void> {
+    await this.deals.addStock(em, dealId, qty);
+    this.soldOut.cleared(dealId, em);
+  }
+
   /** The deal's next sequence number for an order of `qty` units being paid (gap-free under the row lock). */
   nextSequence(em: EntityManager, dealId: number, qty: number): Promise<number> {
     return this.deals.nextSequence(em, dealId, qty);
@@ -143,6 +149,11 @@ export class DealStockService {
 
   virtualTeamFlags(ids: number[]): Promise<Map<number, boolean>> {
     return this.deals.virtualTeamFlags(ids);
+  }
+
+  /** What an order detail shows of its deal, deleted or not. */
+  summary(id: number): Promise<DealSummaryRow | undefined> {
+    return this.deals.summary(id);
   }
 
   names(ids: number[]): Promise<Map<number, string>> {

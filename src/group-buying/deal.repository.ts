@@ -32,9 +32,25 @@ export interface CartDealRow {
   virtual_team: number | boolean;
   lbs: string;
   address: string;
+  pre_sale: number | boolean;
+  deposit: string | number | null;
+  deposit_value: string | number | null;
+  tail_end_time: Date | string | null;
 }
 
 export type DealWindowRow = Pick<CartDealRow, 'id' | 'name' | 'stock' | 'in_use' | 'deleted_at' | 'start_time' | 'end_time'>;
+
+/** A deal as an order detail shows it (seed 002 `pre_sale`, `commodities.code`). */
+export interface DealSummaryRow {
+  id: number;
+  product_code: string;
+  price: string | number;
+  deposit: string | number | null;
+  start_time: Date | string;
+  end_time: Date | string;
+  tail_end_time: Date | string | null;
+  create_time: Date | string;
+}
 
 /** Admin list filters, already parsed. */
 export interface DealFilter {
@@ -78,6 +94,10 @@ export interface StoreDealRow {
   limit_per_user: number;
   team_size: number;
   in_use: number | boolean;
+  pre_sale: number | boolean;
+  deposit: string | number | null;
+  deposit_value: string | number | null;
+  tail_end_time: Date | string | null;
 }
 
 /** Storefront views of one deal by one user since the last flush. */
@@ -196,7 +216,7 @@ export class DealRepository {
       this.ds,
       `SELECT g.id, g.name, g.description, g.product_id, g.product_name, g.product_code, g.spec, g.image_path, g.price, g.stock,
               g.payed_count, g.start_time, g.end_time, g.deliver_type, g.deliver_fee, g.shop_id, s.name AS shop_name, g.address,
-              g.lbs, g.phone, g.limit_per_user, g.team_size, g.in_use
+              g.lbs, g.phone, g.limit_per_user, g.team_size, g.in_use, g.pre_sale, g.deposit, g.deposit_value, g.tail_end_time
          FROM group_buying g LEFT JOIN shop s ON s.id = g.shop_id WHERE g.id = ? AND g.deleted_at IS NULL`,
       [id],
     );
@@ -228,7 +248,7 @@ export class DealRepository {
       db,
       `SELECT g.id, g.tenant_id, g.shop_id, s.name AS shop_name, g.name, g.product_name, g.spec, g.image_path, g.price, g.stock,
               g.deliver_type, g.deliver_fee, g.in_use, g.deleted_at, g.start_time, g.end_time, g.limit_per_user, g.team_size,
-              g.team_hours, g.virtual_team, g.lbs, g.address
+              g.team_hours, g.virtual_team, g.lbs, g.address, g.pre_sale, g.deposit, g.deposit_value, g.tail_end_time
          FROM group_buying g JOIN shop s ON s.id = g.shop_id WHERE g.id IN (${marks(ids.length)})`,
       ids,
     );
@@ -282,6 +302,21 @@ export class DealRepository {
   /** Units of `orders` unpaid orders back on sale at once (the sweep's batches: one statement per deal). */
   async returnStockSum(em: EntityManager, id: number, qty: number, orders: number): Promise<void> {
     await execute(em, 'UPDATE group_buying SET stock = stock + ?, order_count = order_count - ? WHERE id = ?', [qty, orders, id]);
+  }
+
+  /** What an order detail shows of its deal (soft-deleted ones too). */
+  async summary(id: number): Promise<DealSummaryRow | undefined> {
+    const [d] = await rows<DealSummaryRow>(
+      this.ds,
+      'SELECT id, product_code, price, deposit, start_time, end_time, tail_end_time, create_time FROM group_buying WHERE id = ?',
+      [id],
+    );
+    return d;
+  }
+
+  /** Units back on sale and nothing else (a pre-sale deposit refunded: never in payedCount, still in orderCount). */
+  async addStock(em: EntityManager, id: number, qty: number): Promise<void> {
+    await execute(em, 'UPDATE group_buying SET stock = stock + ? WHERE id = ?', [qty, id]);
   }
 
   /** A paid order refunded: its units back on sale and out of payedCount (orderCount still counts it). */

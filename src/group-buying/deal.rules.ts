@@ -1,3 +1,4 @@
+import Big from 'big.js';
 import { readDate } from '../database/sql';
 import type { DealWindowRow } from './deal.repository';
 
@@ -22,3 +23,30 @@ export const keyValues = (names: Record<number, string>): { key: number; value: 
   Object.entries(names)
     .map(([key, value]) => ({ key: Number(key), value }))
     .sort((a, b) => a.key - b.key);
+
+/** A pre-sale deal's terms as stored (contract §10). */
+export interface PreSaleTerms {
+  preSale: boolean;
+  price: Big;
+  deposit: Big | null;
+  depositValue: Big | null;
+  endTime: Date;
+  tailEndTime: Date | null;
+  teamSize: number;
+}
+
+/** The first rule of §10 a deal breaks, as `{field, message}`, or null (a plain deal never breaks one). */
+export function preSaleProblem(t: PreSaleTerms): { field: string; message: string } | null {
+  if (!t.preSale) return null;
+  if (t.teamSize >= 2) return { field: 'preSale', message: 'a pre-sale deal cannot be a team deal (teamSize must be 0)' };
+  if (!t.deposit) return { field: 'deposit', message: 'deposit is required for a pre-sale deal' };
+  if (!t.deposit.gt(0) || !t.deposit.lt(t.price)) return { field: 'deposit', message: 'deposit must be > 0 and < price' };
+  const value = t.depositValue ?? t.deposit;
+  if (value.lt(t.deposit) || !value.lt(t.price)) return { field: 'depositValue', message: 'depositValue must be ≥ deposit and < price' };
+  if (!t.tailEndTime) return { field: 'tailEndTime', message: 'tailEndTime is required for a pre-sale deal' };
+  if (t.tailEndTime <= t.endTime) return { field: 'tailEndTime', message: 'tailEndTime must be after endTime' };
+  return null;
+}
+
+/** A pre-sale deal (contract §10) is bought alone, without coupons or wallet deductions. */
+export const isPreSaleDeal = (d: { pre_sale?: number | boolean | null }): boolean => truthy(d.pre_sale);

@@ -174,6 +174,36 @@ export class DealBodyDto {
   @ToBool()
   @IsBoolean()
   virtualTeam?: boolean;
+
+  @ApiPropertyOptional({ description: '预售（定金 + 尾款，默认 false；不能同时是拼团）', example: false })
+  @IsOptional()
+  @ToBool()
+  @IsBoolean()
+  preSale?: boolean;
+
+  @ApiPropertyOptional({ description: '定金（每件，预售必填：> 0 且 < price）', example: 5.0, type: Number, nullable: true })
+  @IsOptional()
+  @IsMoney({ gt: 0 })
+  deposit?: number | string | null;
+
+  @ApiPropertyOptional({
+    description: '定金膨胀：每件定金可抵的金额（默认 = deposit；deposit ≤ depositValue < price）',
+    example: 8.0,
+    type: Number,
+    nullable: true,
+  })
+  @IsOptional()
+  @IsMoney({ gt: 0 })
+  depositValue?: number | string | null;
+
+  @ApiPropertyOptional({
+    description: '尾款截止时间（预售必填，须晚于 endTime；尾款在 endTime–tailEndTime 支付）',
+    example: '2026-02-20 10:00:00',
+    nullable: true,
+  })
+  @IsOptional()
+  @IsAppDate()
+  tailEndTime?: string | null;
 }
 
 export class CreateDealDto extends DealBodyDto {

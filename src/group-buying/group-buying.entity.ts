@@ -97,6 +97,22 @@ export class GroupBuying extends BaseEntity {
   @Column({ type: 'boolean', default: false })
   virtualTeam: boolean;
 
+  /** 预售: a deposit in startTime–endTime, the balance in endTime–tailEndTime (contract §10) */
+  @Column({ type: 'boolean', default: false })
+  preSale: boolean;
+
+  /** 定金 per unit (pre-sale only) */
+  @Column({ ...moneyColumn, nullable: true })
+  deposit: Big | null;
+
+  /** 定金膨胀: what one unit's deposit counts for against price (pre-sale only) */
+  @Column({ ...moneyColumn, nullable: true })
+  depositValue: Big | null;
+
+  /** 尾款截止 (pre-sale only) */
+  @Column({ type: 'datetime', precision: 3, nullable: true })
+  tailEndTime: Date | null;
+
   /** creator (admin user) */
   @Column({ type: 'int', nullable: true })
   userId: number | null;

@@ -1,12 +1,15 @@
 import { Injectable } from '@nestjs/common';
+import type Big from 'big.js';
 import { DomainError } from '../common/errors';
 import { money } from '../common/money';
+import { parseDate } from '../common/time';
 import { AdminPage, adminPaging, storePaging } from '../common/pagination';
 import { assertWindow, rangeEnd, rangeStart, requireDate } from '../common/query';
 import { ShopService } from '../shop/shop.service';
 import { TenantScope } from '../tenant/tenant-scope';
 import { DealVisitsService } from './deal-visits.service';
 import { DealRepository, VisitorRow } from './deal.repository';
+import { preSaleProblem } from './deal.rules';
 import { ChangeUsingDto, CreateDealDto, DealBodyDto, DealListQuery, StoreDealListQuery, UpdateDealDto } from './group-buying.dto';
 import { GroupBuying } from './group-buying.entity';
 import { DealSumData, DealUserView, DealView, StoreDealView, storeDealViewOf, toDealView, toStoreDealView } from './group-buying.view';
@@ -42,6 +45,7 @@ export class GroupBuyingService {
     assertWindow(startTime, endTime);
     const id = await this.dealRows.insert({
       ...this.editable(dto),
+      ...preSaleFields(dto, null, endTime),
       tenantId: scope.tenantId,
       startTime,
       endTime,
@@ -79,7 +83,7 @@ export class GroupBuyingService {
     const startTime = dto.startTime !== undefined ? requireDate(dto.startTime, 'startTime') : deal.startTime;
     const endTime = dto.endTime !== undefined ? requireDate(dto.endTime, 'endTime') : deal.endTime;
     assertWindow(startTime, endTime);
-    const patch: Partial<GroupBuying> = { ...this.editable(dto), startTime, endTime };
+    const patch: Partial<GroupBuying> = { ...this.editable(dto), ...preSaleFields(dto, deal, endTime), startTime, endTime };
     const optional = {
       deliverType: dto.deliverType,
       address: dto.address,
@@ -113,6 +117,7 @@ export class GroupBuyingService {
     const startTime = dto.startTime !== undefined ? requireDate(dto.startTime, 'startTime') : deal.startTime;
     const endTime = dto.endTime !== undefined ? requireDate(dto.endTime, 'endTime') : deal.endTime;
     assertWindow(startTime, endTime);
+    assertPreSale({ ...deal, endTime });
     await this.dealRows.patch(deal.id, scope.tenantId, { inUse: dto.inUse, startTime, endTime });
     this.changed(deal.id);
   }
@@ -201,4 +206,31 @@ export class GroupBuyingService {
 
 function toUserView(r: VisitorRow): DealUserView {
   return { id: Number(r.id), name: r.name ?? '', openId: r.openId ?? '', profile: r.profile ?? '' };
+}
+
+/**
+ * The pre-sale fields of a create (`stored` null) or an update: what the body carries over what is stored,
+ * checked against §10 (a 400 naming the field). A deal that is not pre-sale keeps no deposit terms.
+ */
+function preSaleFields(dto: DealBodyDto, stored: GroupBuying | null, endTime: Date): Partial<GroupBuying> {
+  const pick = (v: number | string | null | undefined, old: Big | null | undefined) => (v === undefined ? (old ?? null) : v);
+  const preSale = dto.preSale ?? stored?.preSale ?? false;
+  const depositIn = pick(dto.deposit, stored?.deposit);
+  const valueIn = pick(dto.depositValue, stored?.depositValue);
+  const tailIn =
+    dto.tailEndTime === undefined ? (stored?.tailEndTime ?? null) : dto.tailEndTime === null ? null : parseDate(dto.tailEndTime);
+  const fields = {
+    preSale,
+    deposit: preSale && depositIn !== null ? money(depositIn) : null,
+    depositValue: preSale && valueIn !== null ? money(valueIn) : null,
+    tailEndTime: preSale ? tailIn : null,
+  };
+  assertPreSale({ ...fields, price: money(dto.price), endTime, teamSize: dto.teamSize ?? stored?.teamSize ?? 0 });
+  if (preSale && !fields.depositValue) fields.depositValue = fields.deposit;
+  return fields;
+}
+
+function assertPreSale(t: Parameters<typeof preSaleProblem>[0]): void {
+  const p = preSaleProblem(t);
+  if (p) throw DomainError.badRequest(`参数错误 ${p.field}: ${p.message}`, [p]);
 }

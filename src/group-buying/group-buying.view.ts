@@ -1,4 +1,5 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import type Big from 'big.js';
 import { money, moneyNumber, moneyString } from '../common/money';
 import { formatDate } from '../common/time';
 import { readDate } from '../database/sql';
@@ -39,6 +40,11 @@ export class DealView {
   @ApiProperty({ description: '成团人数（0 = 普通团购；≥ 2 = 拼团）', example: 0 }) teamSize: number;
   @ApiProperty({ description: '拼团时限（小时）', example: 24 }) teamHours: number;
   @ApiProperty({ description: '虚拟成团（到期以机器人补齐）', example: false }) virtualTeam: boolean;
+  @ApiProperty({ description: '预售（startTime–endTime 付定金，endTime–tailEndTime 付尾款）', example: false }) preSale: boolean;
+  @ApiProperty({ description: '定金（每件；非预售为 null）', type: Number, nullable: true, example: null }) deposit: number | null;
+  @ApiProperty({ description: '定金膨胀：每件定金可抵金额（非预售为 null）', type: Number, nullable: true, example: null })
+  depositValue: number | null;
+  @ApiProperty({ description: '尾款截止时间（非预售为 null）', type: String, nullable: true, example: null }) tailEndTime: string | null;
 }
 
 /** 购买人 / 访客 */
@@ -94,6 +100,17 @@ export class StoreDealView {
   @ApiProperty({ description: '每人限购数量（0 = 不限）' }) limit_per_user: number;
   @ApiProperty({ description: '成团人数（0 = 普通团购）' }) team_size: number;
   @ApiProperty({ description: '是否启用（详情中可能为 false：已下架）' }) in_use: boolean;
+  @ApiPropertyOptional({ description: '预售：start_time–end_time 付定金，end_time–tail_end_time 付尾款', example: false })
+  pre_sale?: boolean;
+  @ApiPropertyOptional({ description: '定金（每件；仅预售商品）', type: String, nullable: true, example: null }) deposit?: string | null;
+  @ApiPropertyOptional({ description: '定金膨胀：每件定金可抵金额（仅预售商品）', type: String, nullable: true, example: null })
+  deposit_value?: string | null;
+  @ApiPropertyOptional({ description: '尾款（每件 = price − deposit_value；仅预售商品）', type: String, nullable: true, example: null })
+  tail_price?: string | null;
+  @ApiPropertyOptional({ description: '尾款开始时间（= end_time；仅预售商品）', type: String, nullable: true, example: null })
+  tail_start_time?: string | null;
+  @ApiPropertyOptional({ description: '尾款截止时间（仅预售商品）', type: String, nullable: true, example: null }) tail_end_time?:
+    string | null;
 }
 
 export class StoreDealPage {
@@ -147,6 +164,10 @@ export function toDealView(g: GroupBuying, shopName = ''): DealView {
     teamSize: g.teamSize,
     teamHours: g.teamHours,
     virtualTeam: !!g.virtualTeam,
+    preSale: !!g.preSale,
+    deposit: g.preSale && g.deposit ? moneyNumber(g.deposit) : null,
+    depositValue: g.preSale && g.depositValue ? moneyNumber(g.depositValue) : null,
+    tailEndTime: g.preSale ? formatDate(g.tailEndTime) : null,
   };
 }
 
@@ -175,6 +196,7 @@ export function toStoreDealView(g: GroupBuying, shopName = ''): StoreDealView {
     limit_per_user: g.limitPerUser,
     team_size: g.teamSize,
     in_use: !!g.inUse,
+    ...(g.preSale ? storePreSale(g.preSale, g.price, g.deposit, g.depositValue, g.endTime, g.tailEndTime) : {}),
   };
 }
 
@@ -204,5 +226,42 @@ export function storeDealViewOf(r: StoreDealRow): StoreDealView {
     limit_per_user: Number(r.limit_per_user),
     team_size: Number(r.team_size),
     in_use: r.in_use === true || Number(r.in_use) === 1,
+    ...storePreSaleOf(
+      r.pre_sale === true || Number(r.pre_sale) === 1,
+      money(r.price),
+      r.deposit === null ? null : money(r.deposit),
+      r.deposit_value === null ? null : money(r.deposit_value),
+      readDate(r.end_time),
+      r.tail_end_time === null ? null : readDate(r.tail_end_time),
+    ),
+  };
+}
+
+type StorePreSale = Pick<StoreDealView, 'pre_sale' | 'deposit' | 'deposit_value' | 'tail_price' | 'tail_start_time' | 'tail_end_time'>;
+
+/** The pre-sale fields of a storefront deal: only on pre-sale deals (a plain deal's view is as before). */
+function storePreSaleOf(...args: Parameters<typeof storePreSale>): Partial<StorePreSale> {
+  return args[0] ? storePreSale(...args) : {};
+}
+
+/** What a shopper must see before buying a pre-sale deal: the deposit, what it counts for, the balance and both windows. */
+function storePreSale(
+  preSale: boolean,
+  price: Big,
+  deposit: Big | null,
+  depositValue: Big | null,
+  endTime: Date,
+  tailEndTime: Date | null,
+): StorePreSale {
+  if (!preSale || !deposit)
+    return { pre_sale: false, deposit: null, deposit_value: null, tail_price: null, tail_start_time: null, tail_end_time: null };
+  const value = depositValue ?? deposit;
+  return {
+    pre_sale: true,
+    deposit: moneyString(deposit),
+    deposit_value: moneyString(value),
+    tail_price: moneyString(price.minus(value)),
+    tail_start_time: formatDate(endTime),
+    tail_end_time: formatDate(tailEndTime),
   };
 }

@@ -4,6 +4,7 @@ import { DomainError } from '../common/errors';
 import { AppConfig } from '../config/app-config';
 import { CheckoutSweepService } from '../order/checkout-sweep.service';
 import { DealCountersService } from '../order/deal-counters.service';
+import { PreSaleService } from '../order/presale.service';
 import { emptyCounts, errText, SweepCounts, SweepOptions, SweepRun } from '../order/sweep.types';
 import { TeamClosingService } from '../order/team-closing.service';
 import { TenantScope } from '../tenant/tenant-scope';
@@ -34,6 +35,7 @@ export class SweepService implements OnApplicationBootstrap, BeforeApplicationSh
     private readonly checkouts: CheckoutSweepService,
     private readonly teams: TeamClosingService,
     private readonly counters: DealCountersService,
+    private readonly preSale: PreSaleService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -82,6 +84,7 @@ export class SweepService implements OnApplicationBootstrap, BeforeApplicationSh
       ['pending', () => this.checkouts.reconcilePending(run)],
       ['late', () => this.checkouts.reconcileLate(run)],
       ['refunds', () => this.checkouts.reconcileRefunds(run)],
+      ['presale', () => this.preSale.sweep(run)],
       [
         'teams',
         async () => {

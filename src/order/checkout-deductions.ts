@@ -3,9 +3,11 @@ import Big from 'big.js';
 import { EntityManager } from 'typeorm';
 import { MemberWalletService } from '../member/member-wallet.service';
 import { applyDeductions, CheckoutPricing, DeductedPricing, DeductionCode } from '../pricing/pricing';
+import { DomainError } from '../common/errors';
 import { CheckoutRepository } from './checkout.repository';
 import type { ComputeOrderDto, CreateOrderDto } from './dto/checkout.dto';
 import { OrderRepository } from './order.repository';
+import { PRE_SALE_NO_DEDUCTION } from './presale.checkout';
 
 /** `deduction_ids`, or those of seed 003's `orders` JSON, points first. */
 export function deductionsWanted(dto: ComputeOrderDto): DeductionCode[] {
@@ -32,8 +34,19 @@ export class CheckoutDeductions {
   ) {}
 
   /** The coupon-priced checkout with the wallet applied (points, then balance) as the request asks. */
-  async apply(userId: number, tenantId: number, pricing: CheckoutPricing, dto: ComputeOrderDto): Promise<DeductedPricing> {
-    const wanted = deductionsWanted(dto);
+  async apply(
+    userId: number,
+    tenantId: number,
+    pricing: CheckoutPricing,
+    dto: ComputeOrderDto,
+    opts: { preSale: boolean; strict: boolean },
+  ): Promise<DeductedPricing> {
+    let wanted = deductionsWanted(dto);
+    // §10: no wallet deductions on a pre-sale order (createOrder refuses them, computedOrder ignores them)
+    if (opts.preSale && wanted.length) {
+      if (opts.strict) throw DomainError.cannotBuy(PRE_SALE_NO_DEDUCTION);
+      wanted = [];
+    }
     const terms = await this.wallets.termsFor(userId, tenantId);
     return applyDeductions(pricing, terms, wanted);
   }

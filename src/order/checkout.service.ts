@@ -13,7 +13,7 @@ import type { CartDealRow } from '../group-buying/deal.repository';
 import { isTeamDeal, unbuyableReason } from '../group-buying/deal.rules';
 import { DealStockService } from '../group-buying/deal-stock.service';
 import { PAYMENT_PROVIDER, PaymentProvider } from '../payment/payment-provider';
-import { evaluateCoupon, formatCheckout, priceCheckout } from '../pricing/pricing';
+import { formatCheckout, priceCheckout } from '../pricing/pricing';
 import type { CouponTerms, PricingLine } from '../pricing/pricing.types';
 import { RateLimitService } from '../rate-limit/rate-limit.service';
 import { TeamService } from '../team/team.service';
@@ -24,6 +24,7 @@ import { AddressDto, ComputeOrderDto, CreateOrderDto } from './dto/checkout.dto'
 import { invoiceOf } from './invoice';
 import { newOrderCode } from './order-code';
 import { OrderRepository } from './order.repository';
+import { couponVerdict, PRE_SALE_NO_COUPON, preSaleColumns, preSaleDealOf, preSalePricing, withPreSaleBlock } from './presale.checkout';
 import { SettlementService } from './settlement.service';
 
 type DealRow = CartDealRow;
@@ -62,8 +63,9 @@ export class CheckoutService {
     assertTeamCart(cart, undefined);
     await this.checkLimits(this.ds.manager, userId, cart);
     const { pricing, memberCoupons } = await this.price(userId, cart, dto.coupon_id, now, false);
-    const deducted = await this.deductions.apply(userId, cart.tenantId, pricing, dto);
-    return formatCheckout(deducted, memberCoupons) as unknown as Record<string, unknown>;
+    const pre = preSaleDealOf(cart.deals);
+    const deducted = await this.deductions.apply(userId, cart.tenantId, pricing, dto, { preSale: pre !== null, strict: false });
+    return withPreSaleBlock(formatCheckout(deducted, memberCoupons), pre) as unknown as Record<string, unknown>;
   }
 
   /** The whole createOrder, with Idempotency-Key semantics; returns the answer's data (and replays it). */
@@ -122,17 +124,23 @@ export class CheckoutService {
     const invoice = invoiceOf(dto);
     const priced = await this.price(userId, cart, dto.coupon_id, now, true);
     const { memberCoupons, applied } = priced;
-    const pricing = await this.deductions.apply(userId, cart.tenantId, priced.pricing, dto);
+    const pricing = await this.deductions.apply(userId, cart.tenantId, priced.pricing, dto, {
+      preSale: preSaleDealOf(cart.deals) !== null,
+      strict: true,
+    });
     const payNo = newOrderCode(now);
     const expireTime = addSeconds(now, this.config.orderPayTimeoutSeconds);
     const codes = cart.lines.map(() => newOrderCode(now));
     const addressText = dto.address ? formatAddress(dto.address) : '';
     const phone = dto.phone ?? dto.address?.mobile ?? '';
     const remark = remarkOf(dto);
-    const view = formatCheckout(pricing, memberCoupons) as unknown as Record<string, unknown> & { orders: Record<string, unknown>[] };
+    const pre = preSaleDealOf(cart.deals);
+    const view = withPreSaleBlock(formatCheckout(pricing, memberCoupons), pre) as unknown as Record<string, unknown> & {
+      orders: Record<string, unknown>[];
+    };
     const body: CheckoutResult = { pay_no: payNo, ...view, orders: view.orders.map((o, i) => ({ code: codes[i], ...o })) };
     const free = pricing.totalPrice.eq(0);
-    if (batchable(this.ds, cart, dto, pricing)) {
+    if (!pre && !invoice && pricing.deductionPrice.eq(0) && batchable(this.ds, cart, dto, pricing)) {
       const c = { userId, cart, pricing, payNo, code: codes[0], expireTime, address: addressText, phone, remark, idemKey, hash, body };
       return (await this.batcher.submit({ ...c, provider: this.provider.name })) as CheckoutResult;
     }
@@ -189,6 +197,7 @@ export class CheckoutService {
             spec: l.spec,
             imagePath: l.imagePath,
             teamId,
+            ...preSaleColumns(cart.deals[i], l.quantity, p.dispatchPrice),
           };
         }),
       );
@@ -255,6 +264,7 @@ export class CheckoutService {
       return d;
     });
     const tenantId = Number(deals[0].tenant_id);
+    preSaleDealOf(deals);
     if (deals.some((d) => Number(d.tenant_id) !== tenantId)) {
       throw DomainError.badRequest('参数错误 goods: 所有商品须属于同一商户 (deals of different tenants)', [
         { field: 'goods', message: 'deals of different tenants' },
@@ -315,13 +325,15 @@ export class CheckoutService {
 
   private async price(userId: number, cart: Cart, couponId: number | undefined, now: Date, strict: boolean) {
     const ctx = { now, userId, tenantId: cart.tenantId };
+    const pre = preSaleDealOf(cart.deals);
+    if (pre && couponId !== undefined && strict) throw DomainError.cannotBuy(PRE_SALE_NO_COUPON);
     const all: CouponTerms[] = await this.coupons.loadTermsForUser(userId, cart.tenantId, now);
     let requested: CouponTerms | null = null;
     if (couponId !== undefined) {
       requested = all.find((t) => t.memberCouponId === couponId) ?? (await this.coupons.loadTerms(couponId, userId));
     }
     const memberCoupons = all.map((terms) => {
-      const ev = evaluateCoupon(terms, cart.lines, ctx);
+      const ev = couponVerdict(pre, terms, cart.lines, ctx);
       return { terms, valid: ev.valid, checked: false, reason: ev.reason, ev };
     });
     let applied: { memberCouponId: number; amount: Big; eligible: number[]; terms: CouponTerms } | null = null;
@@ -334,14 +346,14 @@ export class CheckoutService {
         const reason = entry?.reason ?? '优惠券不可用 (coupon not usable)';
         if (strict) throw DomainError.cannotBuy(reason);
         if (!entry && requested) {
-          const ev = evaluateCoupon(requested, cart.lines, ctx);
+          const ev = couponVerdict(pre, requested, cart.lines, ctx);
           memberCoupons.unshift({ terms: requested, valid: false, checked: false, reason: ev.reason ?? reason, ev });
         }
       }
     }
-    const pricing = priceCheckout(
-      cart.lines,
-      applied ? { terms: applied.terms, amount: applied.amount, eligible: applied.eligible } : null,
+    const pricing = preSalePricing(
+      priceCheckout(cart.lines, applied ? { terms: applied.terms, amount: applied.amount, eligible: applied.eligible } : null),
+      pre,
     );
     return {
       pricing,

@@ -5,6 +5,7 @@ import { formatDate } from '../common/time';
 import { InvoiceView, invoiceView } from './invoice';
 import type { Order } from './order.entity';
 import { DELIVER_TYPE_NAMES, ORDER_STATUS_NAMES } from './order-status';
+import { AdminPreSaleView, adminPreSale } from './presale.view';
 
 /** An order in the admin API (seed 001's shape plus our fields). */
 export class AdminOrderView {
@@ -15,7 +16,7 @@ export class AdminOrderView {
   @ApiProperty({ description: '团购Id' }) groupBuyingId: number;
   @ApiProperty({ description: '团购名称' }) groupBuyingName: string;
   @ApiProperty({ description: '序号（该团购已支付订单中的序号，无空缺）', nullable: true, type: Number }) sequence: number | null;
-  @ApiProperty({ description: '0:未支付; 1:已支付; 2:已退款; 3:已发货; 4:已完成; 5:已过期; 6:已关闭; 7:支付失败; 8:已确认' })
+  @ApiProperty({ description: '0:未支付; 1:已支付; 2:已退款; 3:已发货; 4:已完成; 5:已过期; 6:已关闭; 7:支付失败; 8:已确认; 9:已付定金' })
   status: number;
   @ApiProperty({ description: '状态名称' }) statusName: string;
   @ApiProperty({ description: '购买人Id' }) userId: number;
@@ -50,6 +51,8 @@ export class AdminOrderView {
   @ApiProperty({ description: '退款状态', enum: ['none', 'processing', 'success', 'failed'] }) refundStatus: string;
   @ApiProperty({ description: '积分/余额抵扣金额（该订单分摊的部分；money 为其余需支付的金额）', example: 0 }) deductionMoney: number;
   @ApiProperty({ description: '发票（未开发票为 null）', nullable: true, type: InvoiceView }) invoice: InvoiceView | null;
+  @ApiProperty({ description: '预售（定金、尾款；非预售订单为 null）', type: AdminPreSaleView, nullable: true })
+  preSale: AdminPreSaleView | null;
 }
 
 export interface OrderViewRefs {
@@ -97,6 +100,7 @@ export function toAdminOrderView(o: Order, refs: OrderViewRefs = {}): AdminOrder
     refundStatus: o.refundStatus,
     deductionMoney: moneyNumber(o.deductionMoney),
     invoice: invoiceView(refs.invoice),
+    preSale: adminPreSale(o),
   };
 }
 

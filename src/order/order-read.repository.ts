@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { marks, rows } from '../database/sql';
+import { PRE_SALE_COLUMNS, PreSaleOrderRow } from './presale.view';
 
 /** An order as the storefront shows it (order_info, order_list): exactly the columns of StoreOrderView. */
-export interface StoreOrderRow {
+export interface StoreOrderRow extends PreSaleOrderRow {
   code: string;
   pay_no: string;
   status: number;
@@ -43,7 +44,8 @@ export interface StoreOrderFilter {
 const STORE_COLUMNS =
   'code, pay_no, status, group_buying_id, product_name, spec, image_path, price, qty, goods_money, coupon_money, deliver_fee, money, ' +
   'deliver_type, deliver_code, tracking_no, address, phone, remark, sequence, create_time, pay_time, expire_time, team_id, reviewed, deduction_money, ' +
-  '(SELECT c.invoice FROM checkout c WHERE c.id = group_buying_order.checkout_id) AS invoice';
+  '(SELECT c.invoice FROM checkout c WHERE c.id = group_buying_order.checkout_id) AS invoice, ' +
+  PRE_SALE_COLUMNS;
 
 function where(f: StoreOrderFilter): { sql: string; params: unknown[] } {
   let sql = 'user_id = ?';

@@ -9,6 +9,8 @@ export const OrderStatus = {
   CLOSED: 6,
   PAY_FAILED: 7,
   CONFIRMED: 8,
+  /** 已付定金: a pre-sale deposit paid, the balance due (§10) */
+  DEPOSIT_PAID: 9,
 } as const;
 export type OrderStatusCode = (typeof OrderStatus)[keyof typeof OrderStatus];
 
@@ -22,6 +24,7 @@ export const ORDER_STATUS_NAMES: Record<number, string> = {
   6: '已关闭',
   7: '支付失败',
   8: '已确认',
+  9: '已付定金',
 };
 
 export { DELIVER_TYPE_NAMES } from '../group-buying/deal.rules';

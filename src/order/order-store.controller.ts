@@ -18,6 +18,7 @@ import { CheckoutService } from './checkout.service';
 import { AddressDto, CommentDto, ComputeOrderDto, CreateOrderDto, GoodsLineDto, OrderCodeDto, OrderListDto } from './dto/checkout.dto';
 import { OrderService } from './order.service';
 import { StoreOrderView } from './order-store.view';
+import { StorePreSaleView } from './presale.view';
 
 class AmountItem {
   @ApiProperty({ example: 'total_goods_price' }) code: string;
@@ -40,7 +41,8 @@ class CheckoutOrderLine {
   @ApiProperty({ description: '配送费', example: '0.00' }) dispatch_price: string;
   @ApiProperty({ description: '抵扣金额（积分+余额，按券后商品金额比例分摊，舍到分，余数给金额最大的行）', example: '0.00' })
   deduction_price: string;
-  @ApiProperty({ description: '实付', example: '395.00' }) pay_price: string;
+  @ApiProperty({ description: '实付（预售：定金 × 数量）', example: '395.00' }) pay_price: string;
+  @ApiPropertyOptional({ description: '预售（仅预售商品）：定金与尾款，均为 wait', type: StorePreSaleView }) presale?: StorePreSaleView;
 }
 class DeductionOption {
   @ApiProperty({ description: '抵扣项代码: point 积分; balance 余额', example: 'point' }) code: string;

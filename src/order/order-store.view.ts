@@ -6,12 +6,13 @@ import { InvoiceView, invoiceView } from './invoice';
 import type { StoreOrderRow } from './order-read.repository';
 import { ORDER_STATUS_NAMES, OrderStatus } from './order-status';
 import { TeamView } from '../team/team.view';
+import { isPreSaleOrder, StorePreSaleView, storePreSale } from './presale.view';
 
 /** An order as the storefront sees it (order_info, order_list items). */
 export class StoreOrderView {
   @ApiProperty({ description: '订单编号' }) code: string;
   @ApiProperty({ description: '支付单号（同一次下单的订单共用）' }) pay_no: string;
-  @ApiProperty({ description: '0:未支付; 1:已支付; 2:已退款; 3:已发货; 4:已完成; 5:已过期; 6:已关闭; 7:支付失败; 8:已确认' })
+  @ApiProperty({ description: '0:未支付; 1:已支付; 2:已退款; 3:已发货; 4:已完成; 5:已过期; 6:已关闭; 7:支付失败; 8:已确认; 9:已付定金' })
   status: number;
   @ApiProperty({ description: '状态名称' }) status_name: string;
   @ApiProperty({ description: '团购 id' }) group_buying_id: number;
@@ -41,6 +42,8 @@ export class StoreOrderView {
   > | null;
   @ApiProperty({ description: '是否已评价' }) reviewed: boolean;
   @ApiProperty({ description: '发票（未开发票为 null）', nullable: true, type: InvoiceView }) invoice: InvoiceView | null;
+  @ApiPropertyOptional({ description: '预售（定金、尾款；仅预售订单）', type: StorePreSaleView })
+  presale?: StorePreSaleView | null;
 }
 
 const CODE_VISIBLE = new Set<number>([OrderStatus.PAID, OrderStatus.CONFIRMED, OrderStatus.COMPLETED]);
@@ -80,5 +83,7 @@ export function toStoreOrderView(o: StoreOrderRow, team: Record<string, unknown>
     team,
     reviewed: o.reviewed === true || Number(o.reviewed) === 1,
     invoice: invoiceView(o.invoice),
+    // only on pre-sale orders (§10)
+    ...(isPreSaleOrder(o) ? { presale: storePreSale(o) } : {}),
   };
 }

@@ -26,6 +26,8 @@ export type RefundStatus = 'none' | 'processing' | 'success' | 'failed' | 'abnor
 @Index('idx_order_tenant_phone', ['tenantId', 'phone'])
 @Index('uq_order_sequence', ['groupBuyingId', 'sequence'], { unique: true })
 @Index('uq_order_open_code', ['shopId', 'openDeliverCode'], { unique: true })
+@Index('uq_order_tail_pay_no', ['tailPayNo'], { unique: true })
+@Index('idx_order_tail_sweep', ['status', 'tailEndTime'])
 export class Order extends BaseEntity {
   @Index({ unique: true })
   @Column({ type: 'varchar', length: 32 })
@@ -49,7 +51,7 @@ export class Order extends BaseEntity {
   @Column({ type: 'int' })
   userId: number;
 
-  /** 0 未支付 1 已支付 2 已退款 3 已发货 4 已完成 5 已过期 6 已关闭 7 支付失败 8 已确认 */
+  /** 0 未支付 1 已支付 2 已退款 3 已发货 4 已完成 5 已过期 6 已关闭 7 支付失败 8 已确认 9 已付定金 */
   @Column({ type: 'tinyint', default: 0 })
   status: number;
 
@@ -130,4 +132,37 @@ export class Order extends BaseEntity {
 
   @Column({ type: 'boolean', default: false })
   reviewed: boolean;
+
+  // ---- pre-sale (contract §10): null on every other order ----
+
+  /** 定金: deposit × qty, paid with the checkout (`payNo`) */
+  @Column({ ...moneyColumn, nullable: true })
+  depositMoney: Big | null;
+
+  /** 尾款: (price − depositValue) × qty, paid under `tailPayNo` */
+  @Column({ ...moneyColumn, nullable: true })
+  tailMoney: Big | null;
+
+  @Column({ type: 'datetime', precision: 3, nullable: true })
+  depositPayTime: Date | null;
+
+  /** the balance window, copied from the deal at checkout: endTime–tailEndTime */
+  @Column({ type: 'datetime', precision: 3, nullable: true })
+  tailStartTime: Date | null;
+
+  @Column({ type: 'datetime', precision: 3, nullable: true })
+  tailEndTime: Date | null;
+
+  /** the balance's own out_trade_no (`tg…`), drawn at the first balance payOrder */
+  @Column({ type: 'varchar', length: 32, nullable: true })
+  tailPayNo: string | null;
+
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  tailPrepayId: string | null;
+
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  tailTransactionId: string | null;
+
+  @Column({ type: 'datetime', precision: 3, nullable: true })
+  tailPayTime: Date | null;
 }

@@ -10,6 +10,7 @@ import { Shop } from '../shop/shop.entity';
 import { TeamModule } from '../team/team.module';
 import { Checkout } from './checkout.entity';
 import { CheckoutDeductions } from './checkout-deductions';
+import { CliOrderController } from './cli-order.controller';
 import { CheckoutRepository } from './checkout.repository';
 import { CheckoutService } from './checkout.service';
 import { CheckoutExpiryService } from './checkout-expiry.service';
@@ -32,6 +33,8 @@ import { OrderService } from './order.service';
 import { OrderStoreController } from './order-store.controller';
 import { PaymentEventsService } from './payment-events.service';
 import { PaymentNotifyController } from './payment-notify.controller';
+import { PreSaleRepository } from './presale.repository';
+import { PreSaleService } from './presale.service';
 import { RefundService } from './refund.service';
 import { SettlementService } from './settlement.service';
 import { TeamClosingService } from './team-closing.service';
@@ -51,7 +54,7 @@ import { TeamClosingService } from './team-closing.service';
     PaymentModule,
     RateLimitModule,
   ],
-  controllers: [OrderStoreController, OrderAdminController, GroupBuyingOrderAdminController, PaymentNotifyController],
+  controllers: [OrderStoreController, OrderAdminController, GroupBuyingOrderAdminController, PaymentNotifyController, CliOrderController],
   providers: [
     CheckoutRepository,
     CheckoutDeductions,
@@ -74,6 +77,8 @@ import { TeamClosingService } from './team-closing.service';
     CheckoutSweepService,
     TeamClosingService,
     DealCountersService,
+    PreSaleRepository,
+    PreSaleService,
   ],
   exports: [
     SettlementService,
@@ -86,6 +91,7 @@ import { TeamClosingService } from './team-closing.service';
     CheckoutSweepService,
     TeamClosingService,
     DealCountersService,
+    PreSaleService,
   ],
 })
 export class OrderModule {}

@@ -24,6 +24,12 @@ export interface OrderRow {
   deliver_code: string | null;
   refund_status: string;
   team_id: number | null;
+  /** pre-sale (§10): the deposit and the balance; null on other orders */
+  deposit_money: string | null;
+  tail_money: string | null;
+  tail_pay_no: string | null;
+  tail_transaction_id: string | null;
+  deposit_pay_time: Date | string | null;
 }
 
 export interface NewOrderRow {
@@ -50,10 +56,16 @@ export interface NewOrderRow {
   spec: string;
   imagePath: string;
   teamId: number | null;
+  /** pre-sale (§10) only */
+  depositMoney?: string;
+  tailMoney?: string;
+  tailStartTime?: Date;
+  tailEndTime?: Date;
 }
 
 const COLUMNS =
-  'id, code, pay_no, checkout_id, tenant_id, shop_id, group_buying_id, user_id, status, deliver_type, qty, money, deliver_code, refund_status, team_id';
+  'id, code, pay_no, checkout_id, tenant_id, shop_id, group_buying_id, user_id, status, deliver_type, qty, money, deliver_code, refund_status, team_id, ' +
+  'deposit_money, tail_money, tail_pay_no, tail_transaction_id, deposit_pay_time';
 
 /**
  * Every write to the order tables (group_buying_order, order_log, order_review) and the reads the
@@ -69,7 +81,7 @@ export class OrderRepository {
 
   /** New unpaid orders; create_time is set here so the rollup knows their day without reading them back. */
   async insertAll(em: EntityManager, list: NewOrderRow[]): Promise<void> {
-    const cols = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+    const cols = `(${marks(29)})`;
     const now = new Date();
     const createTime = dbDate(em, now);
     const params = list.flatMap((o) => [
@@ -98,10 +110,14 @@ export class OrderRepository {
       o.spec,
       o.imagePath,
       o.teamId,
+      o.depositMoney ?? null,
+      o.tailMoney ?? null,
+      o.tailStartTime ? dbDate(em, o.tailStartTime) : null,
+      o.tailEndTime ? dbDate(em, o.tailEndTime) : null,
     ]);
     await execute(
       em,
-      `INSERT INTO group_buying_order (create_time, code, pay_no, checkout_id, tenant_id, shop_id, group_buying_id, user_id, status, deliver_type, price, qty, goods_money, coupon_money, deliver_fee, money, expire_time, address, lbs, phone, remark, product_name, spec, image_path, team_id) VALUES ${list.map(() => cols).join(', ')}`,
+      `INSERT INTO group_buying_order (create_time, code, pay_no, checkout_id, tenant_id, shop_id, group_buying_id, user_id, status, deliver_type, price, qty, goods_money, coupon_money, deliver_fee, money, expire_time, address, lbs, phone, remark, product_name, spec, image_path, team_id, deposit_money, tail_money, tail_start_time, tail_end_time) VALUES ${list.map(() => cols).join(', ')}`,
       params,
     );
     for (const o of list) {

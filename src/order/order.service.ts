@@ -21,6 +21,9 @@ import { ORDER_STATUS_NAMES, OrderStatus } from './order-status';
 import { assertTransition } from './order.state';
 import { toStoreOrderView } from './order-store.view';
 import { PaymentEventsService } from './payment-events.service';
+import { PreSaleService } from './presale.service';
+import { CliOrderView, toCliOrderView } from './cli-order.view';
+import { DealStockService } from '../group-buying/deal-stock.service';
 import { SettlementService } from './settlement.service';
 
 /** payOrder's answer: paid (701), or the client parameters to finish paying at the provider. */
@@ -52,6 +55,8 @@ export class OrderService {
     private readonly reads: OrderReadRepository,
     private readonly audit: OrderLogService,
     private readonly deductions: CheckoutDeductions,
+    private readonly preSale: PreSaleService,
+    private readonly deals: DealStockService,
     @Inject(PAYMENT_PROVIDER) private readonly provider: PaymentProvider,
     @InjectRepository(Order) private readonly orders: Repository<Order>,
     @InjectRepository(Checkout) private readonly checkouts: Repository<Checkout>,
@@ -69,6 +74,17 @@ export class OrderService {
     if (!o) throw DomainError.notFound('订单');
     const teams = await this.teams.views(o.team_id !== null ? [Number(o.team_id)] : [], userId);
     return toStoreOrderView(o, teamOf(o, teams));
+  }
+
+  /** seed 002's order detail (GET /api/cli/order/{code}): plain, pre-sale and team orders of the caller. */
+  async cliDetail(userId: number, code: string): Promise<CliOrderView> {
+    const o = await this.mine(userId, code);
+    const [checkout, deal, teams] = await Promise.all([
+      this.checkouts.findOne({ where: { id: o.checkoutId } }),
+      this.deals.summary(o.groupBuyingId),
+      this.teams.views(o.teamId !== null ? [o.teamId] : [], userId),
+    ]);
+    return toCliOrderView(o, checkout?.provider ?? this.provider.name, deal, o.teamId !== null ? (teams.get(o.teamId) ?? null) : null);
   }
 
   async list(userId: number, dto: OrderListDto) {
@@ -96,6 +112,8 @@ export class OrderService {
   /** GET payOrder/{code}: pays the whole checkout the order belongs to (§6). */
   async pay(userId: number, code: string): Promise<PayResult> {
     const order = await this.mine(userId, code);
+    // a pre-sale order whose deposit is paid: payOrder pays the balance (§10)
+    if (order.depositPayTime) return this.preSale.payBalance(userId, order.id);
     const checkout = await this.checkouts.findOneOrFail({ where: { id: order.checkoutId } });
     const paid = (): PayResult => ({ paid: true, pay_no: checkout.payNo });
     if (checkout.status === OrderStatus.PAID) return paid();

@@ -4,27 +4,28 @@ import { ORDER_ACTIONS, ORDER_TRANSITIONS, assertTransition, canTransition, sour
 
 /**
  * Contract §2, written out by hand: EXPECTED[from][to] = 1 when allowed.
- * 0 未支付, 1 已支付, 2 已退款, 3 已发货, 4 已完成, 5 已过期, 6 已关闭, 7 支付失败, 8 已确认.
+ * 0 未支付, 1 已支付, 2 已退款, 3 已发货, 4 已完成, 5 已过期, 6 已关闭, 7 支付失败, 8 已确认, 9 已付定金.
  */
 // prettier-ignore
 const EXPECTED: number[][] = [
-  //  to: 0  1  2  3  4  5  6  7  8
-  /* 0 */ [0, 1, 0, 0, 0, 1, 1, 1, 0], // pay, expiry, user cancel, payment failed
-  /* 1 */ [0, 0, 1, 1, 1, 0, 0, 0, 1], // refund, shipped, pickup verified, admin confirm
-  /* 2 */ [0, 0, 0, 0, 0, 0, 0, 0, 0], // refunded is final
-  /* 3 */ [0, 0, 1, 0, 1, 0, 0, 0, 0], // refund, receipt confirmed
-  /* 4 */ [0, 0, 1, 0, 0, 0, 0, 0, 0], // refund
-  /* 5 */ [0, 1, 0, 0, 0, 0, 0, 0, 0], // late payment re-taking stock
-  /* 6 */ [0, 1, 0, 0, 0, 0, 0, 0, 0], // a payment landing on a cancelled checkout whose stock can be taken again (§6)
-  /* 7 */ [0, 1, 0, 0, 0, 1, 0, 0, 0], // later payment succeeds, expiry
-  /* 8 */ [0, 0, 1, 1, 1, 0, 0, 0, 0], // refund, shipped, pickup verified
+  //  to: 0  1  2  3  4  5  6  7  8  9
+  /* 0 */ [0, 1, 0, 0, 0, 1, 1, 1, 0, 1], // pay, expiry, user cancel, payment failed, deposit paid (§10)
+  /* 1 */ [0, 0, 1, 1, 1, 0, 0, 0, 1, 0], // refund, shipped, pickup verified, admin confirm
+  /* 2 */ [0, 0, 0, 0, 0, 0, 0, 0, 0, 0], // refunded is final
+  /* 3 */ [0, 0, 1, 0, 1, 0, 0, 0, 0, 0], // refund, receipt confirmed
+  /* 4 */ [0, 0, 1, 0, 0, 0, 0, 0, 0, 0], // refund
+  /* 5 */ [0, 1, 0, 0, 0, 0, 0, 0, 0, 0], // late payment re-taking stock
+  /* 6 */ [0, 1, 0, 0, 0, 0, 0, 0, 0, 0], // a payment landing on a cancelled checkout (§6), or a balance honoured after the deadline close (§10)
+  /* 7 */ [0, 1, 0, 0, 0, 1, 0, 0, 0, 1], // later payment succeeds (a deposit: 9), expiry
+  /* 8 */ [0, 0, 1, 1, 1, 0, 0, 0, 0, 0], // refund, shipped, pickup verified
+  /* 9 */ [0, 1, 1, 0, 0, 0, 1, 0, 0, 0], // balance paid, deposit refunded, balance deadline passed
 ];
 
-const ALL = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+const ALL = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
 const pairs = ALL.flatMap((from) => ALL.map((to) => [from, to, EXPECTED[from][to] === 1] as const));
 
 describe('order state machine', () => {
-  it('has the nine statuses', () => {
+  it('has the ten statuses', () => {
     expect(Object.values(OrderStatus).sort()).toEqual(ALL);
     expect(Object.keys(ORDER_TRANSITIONS).map(Number).sort()).toEqual(ALL);
   });
@@ -35,8 +36,8 @@ describe('order state machine', () => {
     });
 
     it('refuses unknown statuses', () => {
-      expect(canTransition(9, 1)).toBe(false);
-      expect(canTransition(0, 9)).toBe(false);
+      expect(canTransition(10, 1)).toBe(false);
+      expect(canTransition(0, 10)).toBe(false);
       expect(canTransition(-1, 0)).toBe(false);
       expect(canTransition(0.5, 1)).toBe(false);
       expect(canTransition(NaN, 1)).toBe(false);
@@ -62,6 +63,13 @@ describe('order state machine', () => {
       expect(d.message).toContain(`订单状态为「${ORDER_STATUS_NAMES[from]}」`);
       expect(d.message).toContain(`不能变为「${ORDER_STATUS_NAMES[to]}」`);
       expect(d.message).toContain(`(${from})`);
+    });
+
+    it('names the pre-sale status', () => {
+      expect(() => assertTransition(9, 4)).toThrow(
+        '订单状态为「已付定金」，不能变为「已完成」 (order is deposit paid (9); cannot become completed (4))',
+      );
+      expect(() => assertTransition(9, 8)).toThrow('(order is deposit paid (9); cannot become confirmed (8))');
     });
 
     it('names the current state in Chinese and English', () => {
@@ -92,14 +100,15 @@ describe('order state machine', () => {
     });
 
     it('matches the contract for the conditional updates', () => {
-      expect(sourcesOf(OrderStatus.PAID)).toEqual([0, 5, 6, 7]);
+      expect(sourcesOf(OrderStatus.PAID)).toEqual([0, 5, 6, 7, 9]);
       expect(sourcesOf(OrderStatus.EXPIRED)).toEqual([0, 7]);
-      expect(sourcesOf(OrderStatus.CLOSED)).toEqual([0]);
+      expect(sourcesOf(OrderStatus.CLOSED)).toEqual([0, 9]);
+      expect(sourcesOf(OrderStatus.DEPOSIT_PAID)).toEqual([0, 7]);
       expect(sourcesOf(OrderStatus.PAY_FAILED)).toEqual([0]);
       expect(sourcesOf(OrderStatus.CONFIRMED)).toEqual([1]);
       expect(sourcesOf(OrderStatus.SHIPPED)).toEqual([1, 8]);
       expect(sourcesOf(OrderStatus.COMPLETED)).toEqual([1, 3, 8]);
-      expect(sourcesOf(OrderStatus.REFUNDED)).toEqual([1, 3, 4, 8]);
+      expect(sourcesOf(OrderStatus.REFUNDED)).toEqual([1, 3, 4, 8, 9]);
       expect(sourcesOf(OrderStatus.UNPAID)).toEqual([]);
       expect(sourcesOf(99)).toEqual([]);
     });
@@ -115,6 +124,7 @@ describe('order state machine', () => {
       ship: 3,
       complete: 4,
       refund: 2,
+      payDeposit: 9,
     });
     Object.values(ORDER_ACTIONS).forEach(({ to }) => expect(sourcesOf(to).length).toBeGreaterThan(0));
   });
@@ -134,7 +144,7 @@ describe('order state machine', () => {
       const missing = { ...good };
       delete missing[4];
       expect(() => validateStateMachine(missing)).toThrow('status 4 has no transitions entry');
-      expect(() => validateStateMachine({ ...good, 2: [9] })).toThrow('2 → 9: unknown target');
+      expect(() => validateStateMachine({ ...good, 2: [10] })).toThrow('2 → 10: unknown target');
       expect(() => validateStateMachine({ ...good, 3: [3] })).toThrow('self transition');
       expect(() => validateStateMachine({ ...good, 0: [1, 1] })).toThrow('repeat');
       expect(() => validateStateMachine({ ...good, 12: [] })).toThrow('unknown status 12');

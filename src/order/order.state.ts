@@ -6,7 +6,7 @@ import { ORDER_STATUS_NAMES, OrderStatus, OrderStatusCode } from './order-status
  * Every status change goes through here; anything not listed is refused with 409.
  */
 const TRANSITIONS: Record<OrderStatusCode, OrderStatusCode[]> = {
-  [OrderStatus.UNPAID]: [OrderStatus.PAID, OrderStatus.EXPIRED, OrderStatus.CLOSED, OrderStatus.PAY_FAILED],
+  [OrderStatus.UNPAID]: [OrderStatus.PAID, OrderStatus.EXPIRED, OrderStatus.CLOSED, OrderStatus.PAY_FAILED, OrderStatus.DEPOSIT_PAID],
   [OrderStatus.PAID]: [OrderStatus.CONFIRMED, OrderStatus.SHIPPED, OrderStatus.COMPLETED, OrderStatus.REFUNDED],
   [OrderStatus.REFUNDED]: [],
   [OrderStatus.SHIPPED]: [OrderStatus.COMPLETED, OrderStatus.REFUNDED],
@@ -15,8 +15,10 @@ const TRANSITIONS: Record<OrderStatusCode, OrderStatusCode[]> = {
   [OrderStatus.EXPIRED]: [OrderStatus.PAID],
   // a payment that lands on a cancelled checkout whose stock can be taken again (§6)
   [OrderStatus.CLOSED]: [OrderStatus.PAID],
-  [OrderStatus.PAY_FAILED]: [OrderStatus.PAID, OrderStatus.EXPIRED],
+  [OrderStatus.PAY_FAILED]: [OrderStatus.PAID, OrderStatus.EXPIRED, OrderStatus.DEPOSIT_PAID],
   [OrderStatus.CONFIRMED]: [OrderStatus.SHIPPED, OrderStatus.COMPLETED, OrderStatus.REFUNDED],
+  // pre-sale (§10): balance paid, balance deadline passed (deposit kept, stock back), deposit refunded
+  [OrderStatus.DEPOSIT_PAID]: [OrderStatus.PAID, OrderStatus.CLOSED, OrderStatus.REFUNDED],
 };
 Object.values(TRANSITIONS).forEach((targets) => Object.freeze(targets));
 export const ORDER_TRANSITIONS: Readonly<Record<OrderStatusCode, readonly OrderStatusCode[]>> = Object.freeze(TRANSITIONS);
@@ -31,6 +33,7 @@ export const ORDER_ACTIONS = Object.freeze({
   ship: { to: OrderStatus.SHIPPED },
   complete: { to: OrderStatus.COMPLETED },
   refund: { to: OrderStatus.REFUNDED },
+  payDeposit: { to: OrderStatus.DEPOSIT_PAID },
 } as const);
 export type OrderAction = keyof typeof ORDER_ACTIONS;
 
@@ -44,6 +47,7 @@ const STATUS_EN: Record<number, string> = {
   6: 'closed',
   7: 'payment failed',
   8: 'confirmed',
+  9: 'deposit paid',
 };
 
 const ALL_STATUSES = Object.values(OrderStatus) as OrderStatusCode[];
@@ -68,10 +72,10 @@ export function sourcesOf(to: number): OrderStatusCode[] {
   return ALL_STATUSES.filter((from) => canTransition(from, to)).sort((a, b) => a - b);
 }
 
-/** Start-up check: every status 0..8 has an entry, and every target is a known status other than itself. */
+/** Start-up check: every status 0..9 has an entry, and every target is a known status other than itself. */
 export function validateStateMachine(transitions: Record<number, readonly number[]> = ORDER_TRANSITIONS): void {
   const problems: string[] = [];
-  for (let s = 0; s <= 8; s++) {
+  for (let s = 0; s <= 9; s++) {
     if (!isStatus(s)) problems.push(`status ${s} is not an OrderStatus`);
     if (!Object.prototype.hasOwnProperty.call(transitions, s)) problems.push(`status ${s} has no transitions entry`);
   }

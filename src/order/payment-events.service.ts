@@ -9,6 +9,7 @@ import { NotifyEvent, NotifyHeaders, PAYMENT_PROVIDER, PaymentProvider } from '.
 import { CheckoutRepository } from './checkout.repository';
 import { Actor, SYSTEM } from './order-log.service';
 import { OrderStatus } from './order-status';
+import { PreSaleService } from './presale.service';
 import { RefundService } from './refund.service';
 import { SettlementService } from './settlement.service';
 
@@ -30,6 +31,7 @@ export class PaymentEventsService {
     private readonly refunds: RefundService,
     private readonly records: PaymentRecordService,
     @Inject(PAYMENT_PROVIDER) private readonly provider: PaymentProvider,
+    private readonly preSale: PreSaleService,
   ) {}
 
   /** A notify, as received: verified by the provider (refusals throw), applied, then recorded. */
@@ -42,6 +44,16 @@ export class PaymentEventsService {
 
   private async onPaid(e: Extract<NotifyEvent, { kind: 'paid' }>): Promise<void> {
     const c = await this.checkouts.findByPayNo(e.payNo);
+    if (!c && e.tradeState === 'SUCCESS') {
+      // a pre-sale balance has its own out_trade_no (§10)
+      const balance = await this.preSale.orderOfTailPayNo(e.payNo);
+      if (
+        balance &&
+        e.amount &&
+        (await this.preSale.settleReported(balance, e.transactionId, e.amount, e.successTime ?? new Date())) !== 'mismatch'
+      )
+        return;
+    }
     const mismatch = !c
       ? 'out_trade_no'
       : !e.amount || !e.amount.eq(money(c.total_price))

@@ -12,10 +12,11 @@ import { TenantScope } from '../tenant/tenant-scope';
 import { CheckoutDeductions } from './checkout-deductions';
 import { CheckoutRepository } from './checkout.repository';
 import { Actor, OrderLogService } from './order-log.service';
-import { OrderRepository } from './order.repository';
+import { OrderRepository, OrderRow } from './order.repository';
 import type { RefundStatus } from './order.entity';
 import { OrderStatus } from './order-status';
 import { assertTransition, sourcesOf } from './order.state';
+import { isPreSaleOrder } from './presale.view';
 
 /**
  * Refunds through the payment provider (contract §4 refundorder, §6): refundStatus `processing`
@@ -43,6 +44,8 @@ export class RefundService {
     if (!order || Number(order.tenant_id) !== scope.tenantId) throw DomainError.notFound('订单');
     // a late payment whose automatic refund failed is sent again from here; its order stays expired/closed
     if (!isLateRefund(order)) assertTransition(Number(order.status), OrderStatus.REFUNDED);
+    else if (isPreSaleOrder(order) && !order.tail_transaction_id)
+      throw DomainError.conflict('尾款逾期，定金不退 (the deposit of a closed pre-sale order is kept)');
     return this.refundOrder(scope.tenantId, Number(order.id), { type: 'admin', id: scope.adminId }, '商家退款');
   }
 
@@ -61,10 +64,20 @@ export class RefundService {
     if (!order || Number(order.tenant_id) !== tenantId) throw DomainError.notFound('订单');
     const from = isLateRefund(order) ? [Number(order.status)] : sourcesOf(OrderStatus.REFUNDED);
     const previous = await this.payments.latestOf(order.id);
-    const outRefundNo = previous?.outRefundNo ?? orderRefundNo(order.code);
-    const amount = money(String(order.money));
     const checkout = (await this.checkouts.find(this.ds, Number(order.checkout_id)))!;
     const paid = money(String(checkout.total_price));
+    // one refund per payment: a pre-sale order paid twice is refunded twice, each against its own transaction
+    const parts: RefundPart[] = isPreSaleOrder(order)
+      ? preSaleRefundParts(order, paid)
+      : [
+          {
+            payNo: order.pay_no,
+            outRefundNo: previous?.outRefundNo ?? orderRefundNo(order.code),
+            amount: money(String(order.money)),
+            total: paid,
+          },
+        ];
+    const sent: RefundPart[] = [];
     await runTx(this.ds, async (em) => {
       if (!(await this.orders.claimRefund(em, order.id, from))) {
         const fresh = (await this.orders.find(em, order.id))!;
@@ -72,12 +85,17 @@ export class RefundService {
         assertTransition(Number(fresh.status), OrderStatus.REFUNDED);
         throw DomainError.conflict('订单状态已变化，请刷新 (order changed meanwhile)');
       }
-      // never more than was paid, whatever happened to the other orders of the checkout
-      if ((await this.payments.committedOf(em, order.pay_no)).plus(amount).gt(paid)) {
-        throw DomainError.conflict('退款金额超过实付金额 (refunds would exceed what was paid)');
-      }
-      if (!(await this.payments.openRefund(em, { tenantId, orderId: order.id, payNo: order.pay_no, outRefundNo, amount, reason }))) {
-        throw DomainError.conflict('退款处理中 (a refund of this order is processing)');
+      for (const { payNo, outRefundNo, amount, total } of parts) {
+        // a part already given back (the other one failed and is retried) is not asked again
+        if (isPreSaleOrder(order) && (await this.payments.findRefund(outRefundNo, em))?.status === 'success') continue;
+        // never more than was paid, whatever happened to the other orders of the checkout
+        if ((await this.payments.committedOf(em, payNo)).plus(amount).gt(total)) {
+          throw DomainError.conflict('退款金额超过实付金额 (refunds would exceed what was paid)');
+        }
+        if (!(await this.payments.openRefund(em, { tenantId, orderId: order.id, payNo, outRefundNo, amount, reason }))) {
+          throw DomainError.conflict('退款处理中 (a refund of this order is processing)');
+        }
+        sent.push({ payNo, outRefundNo, amount, total });
       }
       await this.audit.log(em, {
         tenantId,
@@ -86,11 +104,16 @@ export class RefundService {
         action: 'refund',
         actor,
         from: order.status,
-        detail: outRefundNo,
+        detail: sent.map((p) => p.outRefundNo).join(','),
       });
     });
-    const outcome = await this.send({ payNo: order.pay_no, outRefundNo, amount, checkoutTotal: paid, reason });
-    await this.applyOutcome(outRefundNo, outcome, actor);
+    let outcome: RefundOutcome = { status: 'success' };
+    for (const p of sent) {
+      const one = await this.send({ payNo: p.payNo, outRefundNo: p.outRefundNo, amount: p.amount, checkoutTotal: p.total, reason });
+      await this.applyOutcome(p.outRefundNo, one, actor);
+      // the order's answer is its least settled part
+      if (RANK[one.status] > RANK[outcome.status]) outcome = one;
+    }
     const message =
       outcome.status === 'success'
         ? ''
@@ -131,11 +154,13 @@ export class RefundService {
     const r = await this.payments.findRefund(outRefundNo);
     if (!r || r.status !== 'processing') return { status: 'processing' };
     const checkout = await this.checkouts.findByPayNo(r.payNo);
+    // a pre-sale balance was paid under its own out_trade_no, for the balance alone
+    const total = checkout ? checkout.total_price : (await this.orders.find(this.ds, r.orderId))?.tail_money;
     const outcome = await this.send({
       payNo: r.payNo,
       outRefundNo,
       amount: r.amount,
-      checkoutTotal: money(String(checkout?.total_price ?? 0)),
+      checkoutTotal: money(String(total ?? 0)),
       reason: r.reason,
     });
     await this.applyOutcome(outRefundNo, outcome, actor);
@@ -171,6 +196,8 @@ export class RefundService {
         });
         return true;
       }
+      // a pre-sale order refunded in two parts changes once neither is still processing
+      if (isPreSaleOrder(o) && (await this.payments.processingCountOf(em, o.id)) > 0) return true;
       if (isLateRefund(o)) {
         // a late payment given back: the order stays expired (or closed), its stock was never taken
         await this.orders.setRefundStatus(em, o.id, 'success', 'processing');
@@ -190,7 +217,8 @@ export class RefundService {
         // a refunded seat of a forming team is given back (team row before the deal row)
         if (o.team_id !== null) await this.teams.seatRefunded(em, Number(o.team_id), o.id);
         // goods back on sale; the refunded units leave payedCount (orderCount still counts the order)
-        await this.deals.giveBackRefunded(em, Number(o.group_buying_id), Number(o.qty));
+        if (Number(o.status) === OrderStatus.DEPOSIT_PAID) await this.deals.giveBackDeposit(em, Number(o.group_buying_id), Number(o.qty));
+        else await this.deals.giveBackRefunded(em, Number(o.group_buying_id), Number(o.qty));
         // its share of the points and balance back, its reward points taken back (§11)
         await this.deductions.refunded(em, o);
         await this.audit.log(em, {
@@ -208,8 +236,35 @@ export class RefundService {
   }
 }
 
+interface RefundPart {
+  payNo: string;
+  outRefundNo: string;
+  amount: Big;
+  /** what that payment took: the ceiling of its refunds */
+  total: Big;
+}
+
+const RANK: Record<RefundOutcome['status'], number> = { success: 0, processing: 1, failed: 2, abnormal: 3 };
+
+/**
+ * A pre-sale order's refunds (§10): the deposit against the checkout's transaction (`…R`), and the
+ * balance, once paid, against its own (`…TR`). Each keeps its number across every retry.
+ */
+function preSaleRefundParts(o: OrderRow, checkoutTotal: Big): RefundPart[] {
+  const parts: RefundPart[] = [];
+  if (o.deposit_pay_time || o.tail_transaction_id)
+    parts.push({ payNo: o.pay_no, outRefundNo: orderRefundNo(o.code), amount: money(String(o.deposit_money)), total: checkoutTotal });
+  if (o.tail_transaction_id && o.tail_pay_no) {
+    const tail = money(String(o.tail_money));
+    parts.push({ payNo: o.tail_pay_no, outRefundNo: tailRefundNo(o.code), amount: tail, total: tail });
+  }
+  return parts;
+}
+
 /** out_refund_no of an order's refund: one per order, kept across every retry. */
 export const orderRefundNo = (orderCode: string) => `${orderCode}R`;
+/** out_refund_no of the refund of a pre-sale order's balance (§10): one per order, kept across retries. */
+export const tailRefundNo = (orderCode: string) => `${orderCode}TR`;
 
 /** An order whose payment came after it was expired or cancelled (§6): refunded in full, its status kept. */
 const isLateRefund = (o: { status: number }) => Number(o.status) === OrderStatus.EXPIRED || Number(o.status) === OrderStatus.CLOSED;

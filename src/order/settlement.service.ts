@@ -11,6 +11,8 @@ import { Actor, OrderLogService } from './order-log.service';
 import { OrderRepository, OrderRow } from './order.repository';
 import { OrderStatus } from './order-status';
 import { sourcesOf } from './order.state';
+import { PreSaleRepository } from './presale.repository';
+import { isPreSaleOrder } from './presale.view';
 
 export type { Actor } from './order-log.service';
 
@@ -38,6 +40,7 @@ export class SettlementService {
     private readonly payments: PaymentRecordService,
     private readonly audit: OrderLogService,
     private readonly wallets: MemberWalletService,
+    private readonly preSale: PreSaleRepository,
   ) {}
 
   /**
@@ -53,7 +56,9 @@ export class SettlementService {
     opts: { transactionId?: string; enforceExpiry?: boolean } = {},
   ): Promise<boolean> {
     // only an unpaid checkout is paid here; one expired or cancelled meanwhile is settleLate's
-    const from = sourcesOf(OrderStatus.PAID).filter((s) => s !== OrderStatus.EXPIRED && s !== OrderStatus.CLOSED);
+    const from = sourcesOf(OrderStatus.PAID).filter(
+      (s) => s !== OrderStatus.EXPIRED && s !== OrderStatus.CLOSED && s !== OrderStatus.DEPOSIT_PAID,
+    );
     if (!(await this.checkouts.markPaid(em, checkoutId, from, payTime, opts.transactionId ?? null, opts.enforceExpiry !== false)))
       return false;
     await this.markOrdersPaid(em, checkoutId, payTime, from, actor);
@@ -66,6 +71,19 @@ export class SettlementService {
     const teamIds = [...new Set(orders.filter((o) => o.team_id !== null).map((o) => Number(o.team_id)))].sort((a, b) => a - b);
     for (const id of teamIds) await this.teams.lock(em, id);
     for (const o of orders) {
+      // a pre-sale deposit (§10): 9, no sequence or pickup code until the balance is paid
+      if (isPreSaleOrder(o) && (await this.preSale.markDepositPaid(em, o.id, from, payTime))) {
+        await this.audit.log(em, {
+          tenantId: o.tenant_id,
+          orderId: o.id,
+          shopId: o.shop_id,
+          action: 'pay_deposit',
+          actor,
+          from: o.status,
+          to: 9,
+        });
+        continue;
+      }
       // the deal row lock serializes sequence numbers: no gaps, no repeats
       const sequence = await this.deals.nextSequence(em, Number(o.group_buying_id), Number(o.qty));
       // a team order gets its pickup code only when the team forms (§7)
@@ -115,7 +133,7 @@ export class SettlementService {
     actor: Actor,
     opts: { now?: Date; onlyIfExpired?: boolean } = {},
   ): Promise<boolean> {
-    const from = sourcesOf(to);
+    const from = sourcesOf(to).filter((s) => s !== OrderStatus.DEPOSIT_PAID);
     if (!(await this.checkouts.release(em, checkoutId, from, to, opts.onlyIfExpired ? (opts.now ?? new Date()) : undefined))) return false;
     const checkout = await this.checkouts.find(em, checkoutId);
     const orders = await this.orders.ofCheckout(em, checkoutId, from);
@@ -155,8 +173,9 @@ export class SettlementService {
     const orders = await this.orders.ofCheckout(em, checkoutId, [status]);
     if (!orders.length) return 'noop';
     const taken: OrderRow[] = [];
-    // a team place was freed when its checkout expired and may be taken since: a late team payment is refunded
-    const team = orders.some((o) => o.team_id !== null);
+    // a team place was freed when its checkout expired and may be taken since: a late team payment is refunded,
+    // and so is a late pre-sale deposit (its deposit window may be over)
+    const team = orders.some((o) => o.team_id !== null || isPreSaleOrder(o));
     for (const o of team ? [] : orders) {
       if (!(await this.deals.retake(em, Number(o.group_buying_id), Number(o.qty)))) break;
       taken.push(o);

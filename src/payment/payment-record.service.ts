@@ -110,6 +110,16 @@ export class PaymentRecordService {
     return n === 1;
   }
 
+  /** How many refunds of one order are still processing (an order refunded in two parts waits for both). */
+  async processingCountOf(em: EntityManager, orderId: number): Promise<number> {
+    const [row] = await rows<{ n: number | string }>(
+      em,
+      "SELECT COUNT(*) AS n FROM payment_refund WHERE order_id = ? AND status = 'processing'",
+      [orderId],
+    );
+    return Number(row?.n ?? 0);
+  }
+
   /** Refunds of these orders still processing. */
   async processingOf(orderIds: number[]): Promise<RefundRecord[]> {
     if (!orderIds.length) return [];

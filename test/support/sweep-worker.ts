@@ -9,6 +9,8 @@ import { DealCountersService } from '../../src/order/deal-counters.service';
 import { OrderLogService } from '../../src/order/order-log.service';
 import { OrderRepository } from '../../src/order/order.repository';
 import { PaymentEventsService } from '../../src/order/payment-events.service';
+import { PreSaleRepository } from '../../src/order/presale.repository';
+import { PreSaleService } from '../../src/order/presale.service';
 import { RefundService } from '../../src/order/refund.service';
 import { SettlementService } from '../../src/order/settlement.service';
 import { TeamClosingService } from '../../src/order/team-closing.service';
@@ -36,8 +38,9 @@ export function sweepWorker(t: TestApp, provider: PaymentProvider = t.app.get<Pa
     g(SettlementService),
   ];
   const refunds = new RefundService(t.ds, orders, checkouts, deals, teams, records, audit, g(CheckoutDeductions), provider);
-  const payments = new PaymentEventsService(t.ds, checkouts, settlement, refunds, records, provider);
+  const preSale = new PreSaleService(t.ds, g(PreSaleRepository), orders, deals, records, refunds, audit, provider);
+  const payments = new PaymentEventsService(t.ds, checkouts, settlement, refunds, records, provider, preSale);
   const sweep = new CheckoutSweepService(t.ds, config, checkouts, orders, g(CheckoutExpiryService), payments, refunds, records, provider);
   const closing = new TeamClosingService(t.ds, teams, orders, checkouts, settlement, payments, refunds, audit, provider);
-  return new SweepService(config, new SchedulerRegistry(), sweep, closing, g(DealCountersService));
+  return new SweepService(config, new SchedulerRegistry(), sweep, closing, g(DealCountersService), preSale);
 }

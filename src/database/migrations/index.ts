@@ -5,6 +5,7 @@ import { OrderUserStatusIndex1795395000000 } from './1795395000000-order-user-st
 import { OrderRollup1795420000000 } from './1795420000000-order-rollup';
 import { MemberCouponPayNoIndex1795430000000 } from './1795430000000-member-coupon-pay-no-index';
 import { MemberWallet1795410000000 } from './1795410000000-member-wallet';
+import { PreSale1795400000000 } from './1795400000000-pre-sale';
 
 /** Every migration, in order. New ones: `npm run migration:generate src/database/migrations/Name` against MySQL. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -16,4 +17,5 @@ export const MIGRATIONS: Function[] = [
   OrderRollup1795420000000,
   MemberCouponPayNoIndex1795430000000,
   MemberWallet1795410000000,
+  PreSale1795400000000,
 ];
