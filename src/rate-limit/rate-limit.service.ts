@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { isMysql, marks, runTx } from '../database/sql';
+import { isMysql, runTx } from '../database/sql';
 
 export interface RateLimitHit {
   /** true while this hit is within the limit */
@@ -10,31 +10,19 @@ export interface RateLimitHit {
   count: number;
 }
 
-interface QueuedHit {
-  key: string;
-  windowMs: number;
-  resolve: (count: number) => void;
-  reject: (e: unknown) => void;
-}
-
 const KEY_LENGTH = 191;
-/** At most this many hits are counted by one statement. */
-const MAX_HITS_PER_FLUSH = 200;
 const CLEANUP_EVERY_MS = 10 * 60_000;
 
 /**
  * Fixed-window counters in the database (table `rate_limit_counter`), so every instance shares one
  * count: login attempts per IP, wrong passwords per admin username, and later createOrder calls per
- * user and pickup-code guesses per shop. Each hit is counted atomically (on MySQL the hits that arrive
- * together are counted by one upsert, see flush); under concurrency no more
+ * user and pickup-code guesses per shop. Each hit is one atomic statement; under concurrency no more
  * than `limit` hits of a window are ever allowed.
  */
 @Injectable()
 export class RateLimitService {
   private readonly logger = new Logger(RateLimitService.name);
   private nextCleanup = 0;
-  private readonly queued: QueuedHit[] = [];
-  private flushing = false;
 
   constructor(private readonly ds: DataSource) {}
 
@@ -43,14 +31,17 @@ export class RateLimitService {
     const now = Date.now();
     await this.cleanupIfDue(now);
     const k = storedKey(key);
+    const fresh = now + windowSeconds * 1000;
     let count: number;
     if (isMysql(this.ds)) {
-      count = await new Promise<number>((resolve, reject) => {
-        this.queued.push({ key: k, windowMs: windowSeconds * 1000, resolve, reject });
-        if (!this.flushing) void this.flush();
-      });
+      // LAST_INSERT_ID(expr) hands the new count back in this statement's own result: one round trip, no read race
+      const res = (await this.ds.query(
+        `INSERT INTO rate_limit_counter (counter_key, hits, expires_at) VALUES (?, LAST_INSERT_ID(1), ?)
+         ON DUPLICATE KEY UPDATE hits = LAST_INSERT_ID(IF(expires_at > ?, hits + 1, 1)), expires_at = IF(expires_at > ?, expires_at, ?)`,
+        [k, fresh, now, now, fresh],
+      )) as { insertId: number | string };
+      count = Number(res.insertId);
     } else {
-      const fresh = now + windowSeconds * 1000;
       const rows = await runTx(this.ds, (em) =>
         em.query(
           `INSERT INTO rate_limit_counter (counter_key, hits, expires_at) VALUES (?, 1, ?)
@@ -64,69 +55,6 @@ export class RateLimitService {
       count = Number((rows as { hits: number }[])[0].hits);
     }
     return { allowed: count <= limit, count };
-  }
-
-  /** One hit alone: LAST_INSERT_ID(expr) hands the new count back in the statement's own result (one round trip, no read race). */
-  private async hitOne(key: string, windowMs: number): Promise<number> {
-    const now = Date.now();
-    const fresh = now + windowMs;
-    const res = (await this.ds.query(
-      `INSERT INTO rate_limit_counter (counter_key, hits, expires_at) VALUES (?, LAST_INSERT_ID(1), ?)
-       ON DUPLICATE KEY UPDATE hits = LAST_INSERT_ID(IF(expires_at > ?, hits + 1, 1)), expires_at = IF(expires_at > ?, expires_at, ?)`,
-      [key, fresh, now, now, fresh],
-    )) as { insertId: number | string };
-    return Number(res.insertId);
-  }
-
-  /**
-   * The hits that arrived while the previous ones were being counted, counted together (MySQL): one
-   * multi-row upsert in key order (two instances lock the same keys in the same order) and one read of
-   * the new counts under the rows' locks, in one transaction. A key hit k times ending at count c gave
-   * its hits c−k+1 … c in arrival order, exactly as k single upserts would.
-   */
-  private async flush(): Promise<void> {
-    this.flushing = true;
-    try {
-      while (this.queued.length) {
-        const batch = this.queued.splice(0, MAX_HITS_PER_FLUSH);
-        try {
-          if (batch.length === 1) {
-            batch[0].resolve(await this.hitOne(batch[0].key, batch[0].windowMs));
-            continue;
-          }
-          const counts = await runTx(this.ds, async (em) => {
-            const now = Date.now();
-            const sorted = [...batch].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-            await em.query(
-              `INSERT INTO rate_limit_counter (counter_key, hits, expires_at) VALUES ${sorted.map(() => '(?, 1, ?)').join(', ')}
-               ON DUPLICATE KEY UPDATE hits = IF(expires_at > ?, hits + 1, 1), expires_at = IF(expires_at > ?, expires_at, VALUES(expires_at))`,
-              [...sorted.flatMap((h) => [h.key, now + h.windowMs]), now, now],
-            );
-            const keys = [...new Set(sorted.map((h) => h.key))];
-            const found = (await em.query(
-              `SELECT counter_key, hits FROM rate_limit_counter WHERE counter_key IN (${marks(keys.length)})`,
-              keys,
-            )) as {
-              counter_key: string;
-              hits: number | string;
-            }[];
-            return new Map(found.map((r) => [r.counter_key, Number(r.hits)]));
-          });
-          const hitsOf = new Map<string, number>();
-          for (const h of batch) hitsOf.set(h.key, (hitsOf.get(h.key) ?? 0) + 1);
-          const seen = new Map<string, number>();
-          for (const h of batch) {
-            const i = seen.get(h.key) ?? 0;
-            seen.set(h.key, i + 1);
-            h.resolve(counts.get(h.key)! - hitsOf.get(h.key)! + 1 + i);
-          }
-        } catch (e) {
-          for (const h of batch) h.reject(e);
-        }
-      }
-    } finally {
-      this.flushing = false;
-    }
   }
 
   /** Hits counted on `key` in its current window (0 when none), without counting one. */
