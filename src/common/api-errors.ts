@@ -6,7 +6,7 @@ import { Codes } from './errors';
  * An error answer a route can give (contract §2): an HTTP status, or a business code of the body
  * (1001 无法购买, 1002 已售罄, 1003 支付超时: HTTP 409; 801 流水号重复: HTTP 422 and 409).
  */
-export type ApiErrorCode = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 503 | 1001 | 1002 | 1003 | 801;
+export type ApiErrorCode = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 500 | 503 | 1001 | 1002 | 1003 | 801;
 
 /** Where the decorator leaves the body `status` values of one answer; `finishDocument` turns it into the family's envelope. */
 export const ERROR_CODES_KEY = 'x-error-status';
@@ -22,7 +22,8 @@ const HTTP_WORDS: Record<number, string> = {
   415: '不支持的 Content-Type (unsupported media type)',
   422: '801 流水号重复：同一 Idempotency-Key 用于不同的请求 (key reused with a different body)',
   429: '请求过于频繁 (rate limited)',
-  503: '服务正在停止 (shutting down)',
+  500: '服务器内部错误：不含堆栈或 SQL (internal error, no internals in the body)',
+  503: '服务正在停止，请重试 (shutting down, try again)',
 };
 const CODE_WORDS: Record<number, string> = {
   409: '409 状态冲突',

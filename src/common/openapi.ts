@@ -18,6 +18,7 @@ const EXAMPLE_MESSAGES: Record<number, string> = {
   415: '不支持的 Content-Type (unsupported media type)',
   422: '流水号重复: Idempotency-Key 已用于不同的请求 (key reused with a different request)',
   429: '请求过于频繁，请稍后再试 (rate limited)',
+  500: '服务器内部错误 (internal error)',
   503: '服务正在停止，请稍后重试 (shutting down, try again)',
   1001: '无法购买: 团购未开始',
   1002: '已售罄: 库存不足',
@@ -76,7 +77,9 @@ export function finishDocument(doc: OpenAPIObject): OpenAPIObject {
       op.responses = responses;
       const body = op.requestBody as { content?: Json } | undefined;
       if (family !== 'wechat') {
-        if (!responses['400']) responses['400'] = placeholder(400, [400]);
+        responses['400'] ??= placeholder(400, [400]);
+        responses['500'] ??= placeholder(500, [500]);
+        responses['503'] ??= placeholder(503, [503]);
         if (body) {
           responses['413'] ??= placeholder(413, [413]);
           responses['415'] ??= placeholder(415, [415]);
