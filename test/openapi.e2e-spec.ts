@@ -57,7 +57,7 @@ describe('OpenAPI document (SQLite demo)', () => {
       code: 0,
       problems: [],
     });
-  }, 120000);
+  }, 240000);
 
   it('every operation declares its security and documents a 4xx answer with the §2 envelope', () => {
     const ops = operations();
@@ -117,7 +117,7 @@ describe('OpenAPI document (SQLite demo)', () => {
           `${d.file ? `${d.file.fileName.replace(dir, '')}:${d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1} ` : ''}${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`,
       );
     expect(diagnostics).toEqual([]);
-  }, 120000);
+  }, 240000);
 
   it('Swagger UI "Try it out": a storefront checkout and an admin list on the demo data, called as the console sends them', async () => {
     // Authorize → storefront: the value `Bearer <token>` goes in the Authori-Zation header (apiKey scheme)
@@ -204,7 +204,7 @@ export async function checkout(base: string, token: string): Promise<string> {
 
 export async function adminOrders(base: string, token: string): Promise<number> {
   const q: Query<AdminOrders> = { pageIndex: 1, pageSize: 20, status: 1, sort: 'createTime', keyword: 'tg' };
-  const search = new URLSearchParams(Object.entries(q).map(([k, v]) => [k, String(v)]));
+  const search = new URLSearchParams(Object.entries(q).map(([k, v]): [string, string] => [k, String(v)]));
   const page = await call<Answer<AdminOrders, 200>>(base, 'GET', '/api/marketing/groupbuying/getorderlist?' + search, { Authorization: 'Bearer ' + token });
   const money: number = page.sumData.money;
   const first: { code: string; status: number; money: number; deliverCode: string | null } | undefined = page.data[0];

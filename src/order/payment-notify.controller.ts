@@ -55,6 +55,7 @@ export class PaymentNotifyController {
   @ApiNoContentResponse({ description: '已处理' })
   @ApiResponse({ status: 400, description: '验签通过但 mchid、appid、out_trade_no 或金额不符，未做任何修改', schema: WECHAT_FAIL })
   @ApiResponse({ status: 401, description: '签名无效（含 WECHATPAY/SIGNTEST/ 探测）或时间戳超过 5 分钟', schema: WECHAT_FAIL })
+  @ApiResponse({ status: 404, description: '未启用微信支付（PAYMENT_PROVIDER 不是 wechat）', schema: WECHAT_FAIL })
   async wechat(@Req() req: FastifyRequest & { rawBody?: Buffer }): Promise<void> {
     // read here rather than with @Headers(), which would list each header a second time (lower case) in the document
     const [timestamp, nonce, signature, serial] = ['wechatpay-timestamp', 'wechatpay-nonce', 'wechatpay-signature', 'wechatpay-serial'].map(
