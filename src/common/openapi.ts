@@ -67,6 +67,7 @@ export function finishDocument(doc: OpenAPIObject): OpenAPIObject {
   doc.info.license = { name: 'Proprietary (UNLICENSED)', url: 'https://docs.npmjs.com/cli/configuring-npm/package-json#license' };
   for (const [path, item] of Object.entries(doc.paths)) {
     const family = apiFamily(path);
+    const text = errorTextFields(family, path);
     for (const method of METHODS) {
       const op = (item as Json)[method] as Json | undefined;
       if (!op) continue;
@@ -76,7 +77,7 @@ export function finishDocument(doc: OpenAPIObject): OpenAPIObject {
       const responses = (op.responses ?? {}) as Json;
       op.responses = responses;
       const body = op.requestBody as { content?: Json } | undefined;
-      if (family !== 'wechat') {
+      if (text) {
         responses['400'] ??= placeholder(400, [400]);
         responses['500'] ??= placeholder(500, [500]);
         responses['503'] ??= placeholder(503, [503]);
@@ -85,7 +86,7 @@ export function finishDocument(doc: OpenAPIObject): OpenAPIObject {
           responses['415'] ??= placeholder(415, [415]);
         }
         for (const [code, answer] of Object.entries(responses)) {
-          if (Number(code) >= 400) responses[code] = envelope(family, Number(code), answer as Json);
+          if (Number(code) >= 400) responses[code] = envelope(text, Number(code), answer as Json);
         }
       }
       if (family === 'store' && body?.content?.[JSON_TYPE] && !body.content[FORM_TYPE]) {
@@ -116,11 +117,23 @@ function placeholder(http: number, statuses: number[]): Json {
   };
 }
 
-function envelope(family: ApiFamily, http: number, answer: Json): Json {
+/**
+ * The message fields of the §2 error envelope of a route (errorBody in envelope.ts): `msg` on the storefront,
+ * `message` on the admin API, both on the rest (health). Routes with another error shape (WeChat's notify, any
+ * other `/api/…` family) are left as their decorators describe them: they document their errors with
+ * `@ApiResponse({status, schema})` themselves.
+ */
+function errorTextFields(family: ApiFamily, path: string): string[] | undefined {
+  if (family === 'store') return ['msg'];
+  if (family === 'admin') return ['message'];
+  if (family === 'other' && !path.startsWith('/api/')) return ['msg', 'message'];
+  return undefined;
+}
+
+function envelope(text: string[], http: number, answer: Json): Json {
   const media = (answer.content as Json | undefined)?.[JSON_TYPE] as Json | undefined;
   if (!media || (media.schema as Json | undefined)?.$ref !== ERROR_PLACEHOLDER_REF) return answer;
   const statuses = (media[ERROR_CODES_KEY] as number[] | undefined) ?? [http];
-  const text = family === 'admin' ? ['message'] : family === 'store' ? ['msg'] : ['msg', 'message'];
   const schema = {
     type: 'object',
     additionalProperties: false,

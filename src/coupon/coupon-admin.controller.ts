@@ -32,7 +32,7 @@ export class CouponAdminController {
   @HttpCode(200)
   @ApiOperation({ summary: '修改优惠券', description: '整体替换优惠券条款；total 不能少于已领取数量（409）。其他租户的优惠券为 404。' })
   @ApiOkResponse({ type: StatusResponse })
-  @ApiErrors(404)
+  @ApiErrors(404, 409)
   async update(@Scope() scope: TenantScope, @Body() dto: UpdateCouponDto) {
     await this.coupons.update(scope, dto);
     return adminOk();
