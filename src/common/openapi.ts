@@ -119,20 +119,41 @@ function placeholder(http: number, statuses: number[]): Json {
 
 /**
  * The message fields of the §2 error envelope of a route (errorBody in envelope.ts): `msg` on the storefront,
- * `message` on the admin API, both on the rest (health). Routes with another error shape (WeChat's notify, any
- * other `/api/…` family) are left as their decorators describe them: they document their errors with
- * `@ApiResponse({status, schema})` themselves.
+ * `message` on the admin API, both on the rest (health); seed 002's `/api/cli/…` shape is CLI_SHAPE. Routes with
+ * another error shape (WeChat's notify, any other `/api/…` family) are left as their decorators describe them:
+ * they document their errors with `@ApiResponse({status, schema})` themselves.
  */
 function errorTextFields(family: ApiFamily, path: string): string[] | undefined {
+  if (path.startsWith(CLI_PREFIX)) return CLI_SHAPE;
   if (family === 'store') return ['msg'];
   if (family === 'admin') return ['message'];
   if (family === 'other' && !path.startsWith('/api/')) return ['msg', 'message'];
   return undefined;
 }
 
+/** Seed 002's routes (`/api/cli/…`, contract §10) answer errors as `{result:"error", message, data:null}` with the HTTP code of §2. */
+const CLI_PREFIX = '/api/cli/';
+const CLI_SHAPE = ['result', 'message', 'data'];
+
+function cliEnvelope(http: number, answer: Json): Json {
+  const schema = {
+    type: 'object',
+    additionalProperties: false,
+    required: CLI_SHAPE,
+    properties: {
+      result: { type: 'string', enum: ['error'] },
+      message: { type: 'string', description: '可读的错误信息' },
+      data: { type: 'object', nullable: true, description: 'null' },
+    },
+  };
+  const value = { result: 'error', message: EXAMPLE_MESSAGES[http] ?? `HTTP ${http}`, data: null };
+  return { ...answer, content: { [JSON_TYPE]: { schema, example: value } } };
+}
+
 function envelope(text: string[], http: number, answer: Json): Json {
   const media = (answer.content as Json | undefined)?.[JSON_TYPE] as Json | undefined;
   if (!media || (media.schema as Json | undefined)?.$ref !== ERROR_PLACEHOLDER_REF) return answer;
+  if (text === CLI_SHAPE) return cliEnvelope(http, answer);
   const statuses = (media[ERROR_CODES_KEY] as number[] | undefined) ?? [http];
   const schema = {
     type: 'object',
