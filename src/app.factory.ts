@@ -1,11 +1,12 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module';
 import { createAppLoggers, PinoNestLogger } from './common/app.logger';
 import { errorBody } from './common/envelope';
 import { refuseForbiddenKeys } from './common/forbidden-keys';
-import { addResponseHooks, requestIdGenerator } from './common/http.hooks';
+import { addResponseHooks, refuseUndocumentedForms, requestIdGenerator } from './common/http.hooks';
+import { buildOpenApiDocument, formEncodedRoutes } from './common/openapi';
 import { setAppTimezone } from './common/time';
 import { createValidationPipe } from './common/validation';
 import { AppConfig } from './config/app-config';
@@ -70,19 +71,13 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
 
-  const doc = new DocumentBuilder()
-    .setTitle('团购 Group-buy API')
-    .setDescription(
-      'Storefront (`/api/group/…`, envelope `{status, msg, data}`) and admin (`/api/marketing/…`, writes `{status, message, data}`, reads return the object itself) APIs. Dates `YYYY-MM-DD HH:mm:ss` in APP_TZ; admin money as JSON numbers, storefront money as strings with two decimals.',
-    )
-    .setVersion('1.0')
-    .addBearerAuth(
-      { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'storefront token (Authori-Zation or Authorization header)' },
-      'storefront',
-    )
-    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'admin token' }, 'admin')
-    .build();
-  const document = SwaggerModule.createDocument(app, doc);
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', yamlDocumentUrl: 'docs-yaml' });
+  const document = buildOpenApiDocument(app);
+  refuseUndocumentedForms(fastify, formEncodedRoutes(document));
+  SwaggerModule.setup('docs', app, document, {
+    jsonDocumentUrl: 'docs-json',
+    yamlDocumentUrl: 'docs-yaml',
+    // the console: both tokens entered once in "Authorize" survive a reload
+    swaggerOptions: { persistAuthorization: true, displayRequestDuration: true },
+  });
   return app;
 }

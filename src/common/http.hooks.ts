@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import { errorBody } from './envelope';
 
 /**
  * What helmet 8 sets with contentSecurityPolicy and crossOriginEmbedderPolicy off (CSP off so Swagger UI's
@@ -63,5 +64,23 @@ export function addResponseHooks(fastify: FastifyInstance, logger: Logger): void
       );
     }
     done();
+  });
+}
+
+/**
+ * Form-encoded bodies (seed 000) are parsed for every route by the adapter; only the routes whose document
+ * says so take them (`METHOD /path/:param`, from the OpenAPI document): elsewhere they are a 415, as any
+ * other undocumented content type is.
+ */
+export function refuseUndocumentedForms(fastify: FastifyInstance, allowed: ReadonlySet<string>): void {
+  fastify.addHook('onRequest', (req, reply, done) => {
+    const type = req.headers['content-type'];
+    if (typeof type !== 'string' || !/^application\/x-www-form-urlencoded\b/i.test(type)) return done();
+    const route = req.routeOptions.url;
+    // an unknown route stays a 404
+    if (route === undefined || allowed.has(`${req.method} ${route}`)) return done();
+    void reply
+      .code(415)
+      .send(errorBody(req.url.split('?')[0], 415, '不支持的 Content-Type：此接口只接受 JSON (this route takes JSON only)'));
   });
 }

@@ -12,6 +12,7 @@ import {
   StoreCouponListResponse,
 } from './coupon.dto';
 import { CouponService } from './coupon.service';
+import { ApiErrors } from '../common/api-errors';
 
 @ApiTags('coupon 优惠券（前台）')
 @Controller('api/group/coupon')
@@ -36,6 +37,7 @@ export class CouponStoreController {
     description: '并发下也遵守发放总量 total 与每人限领 get_max：已领完或超过限领 → 409 status 1001；不存在、已删除或未启用 → 404。',
   })
   @ApiOkResponse({ type: MemberCouponResponse })
+  @ApiErrors(404, 1001)
   async receive(@CurrentUser() user: StoreIdentity, @Body() dto: ReceiveCouponDto) {
     return storeOk(await this.coupons.receive(user.userId, dto.coupon_id));
   }

@@ -7,6 +7,7 @@ import { StatusResponse } from '../tenant/tenant.dto';
 import { Scope, TenantScope } from '../tenant/tenant-scope';
 import { DeliverOrderDto, VerifyDeliverCodeDto } from './delivery.dto';
 import { DeliveryService } from './delivery.service';
+import { ApiErrors } from '../common/api-errors';
 
 class VerifyResponse {
   @ApiProperty({ type: AdminOrderView }) data: AdminOrderView;
@@ -28,6 +29,7 @@ export class DeliveryController {
       '`{shopId, type:1, code, id?}`：返回该门店中该取货码对应的已支付/已确认自提订单；错误的取货码为 404。每次尝试均记录；每个门店每分钟错误次数有上限（429）。',
   })
   @ApiOkResponse({ type: VerifyResponse })
+  @ApiErrors(404, 429)
   async verify(@Scope() scope: TenantScope, @Body() dto: VerifyDeliverCodeDto) {
     return adminOk(await this.delivery.verify(scope, dto));
   }
@@ -39,6 +41,7 @@ export class DeliveryController {
     description: 'type 1：code 须为订单取货码 → 已完成(4)；type 2：code 为快递单号 → 已发货(3)。状态不符 409。',
   })
   @ApiOkResponse({ type: StatusResponse })
+  @ApiErrors(404, 409, 429)
   async deliver(@Scope() scope: TenantScope, @Body() dto: DeliverOrderDto) {
     await this.delivery.deliver(scope, dto);
     return adminOk();

@@ -6,6 +6,7 @@ import { storeOk } from '../common/envelope';
 import { DealIdQuery, StoreDealListQuery } from './group-buying.dto';
 import { GroupBuyingService } from './group-buying.service';
 import { StoreDealDetailResponse, StoreDealListResponse } from './group-buying.view';
+import { ApiErrors } from '../common/api-errors';
 
 /** 团购前台: deals on sale. */
 @ApiTags('groupbuying 团购（前台）')
@@ -30,6 +31,7 @@ export class GroupBuyingStoreController {
   })
   @ApiParam({ name: 'id', type: Number, description: '团购 id' })
   @ApiOkResponse({ type: StoreDealDetailResponse })
+  @ApiErrors(404)
   async detail(@Param() p: DealIdQuery, @OptionalUser() user?: StoreIdentity) {
     return storeOk(await this.deals.storeDetail(p.id, user?.userId));
   }

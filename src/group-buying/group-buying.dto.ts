@@ -62,7 +62,7 @@ export class DealBodyDto {
   @MaxLength(100)
   name: string;
 
-  @ApiPropertyOptional({ description: '描述', example: '当季现摘，门店自提' })
+  @ApiPropertyOptional({ description: '描述', example: '当季现摘，门店自提', type: String, nullable: true })
   @IsOptional()
   @IsString()
   @MaxLength(10000)

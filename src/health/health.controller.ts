@@ -1,5 +1,5 @@
 import { Controller, Get, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProperty, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProperty, ApiServiceUnavailableResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { DataSource } from 'typeorm';
 import { Public } from '../auth/auth.decorators';
@@ -34,7 +34,20 @@ export class HealthController {
   @Public()
   @ApiOperation({ summary: '健康检查', description: '200 `{status:"ok", db:"up"}` when the database answers a ping, 503 otherwise.' })
   @ApiOkResponse({ type: HealthView })
-  @ApiServiceUnavailableResponse({ type: HealthView })
+  @ApiServiceUnavailableResponse({
+    description: 'the database does not answer (`{status:"error", db:"down"}`), or the instance is shutting down (the §2 envelope)',
+    schema: {
+      oneOf: [
+        { $ref: getSchemaPath(HealthView) },
+        {
+          type: 'object',
+          additionalProperties: false,
+          required: ['status', 'msg', 'message'],
+          properties: { status: { type: 'integer', enum: [503] }, msg: { type: 'string' }, message: { type: 'string' } },
+        },
+      ],
+    },
+  })
   async health(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthView> {
     let up = false;
     try {

@@ -9,6 +9,7 @@ import { DealOrderListQuery, OrderIdQuery, OrderListQuery } from './dto/order-ad
 import { AdminOrderView, DealDetailView, OrderPage } from './order-admin.view';
 import { OrderQueryService } from './order-query.service';
 import { ORDER_STATUS_NAMES } from './order-status';
+import { ApiErrors } from '../common/api-errors';
 
 /**
  * 团购订单查询 (seed 001): the tenant's deal orders, read only, under the deals' admin prefix.
@@ -27,6 +28,7 @@ export class GroupBuyingOrderAdminController {
     operationId: 'GroupBuyingAdminController_get',
   })
   @ApiOkResponse({ type: DealDetailView })
+  @ApiErrors(404)
   deal(@Scope() scope: TenantScope, @Query() q: DealIdQuery) {
     return this.orders.dealDetail(scope, q.id);
   }
@@ -41,6 +43,7 @@ export class GroupBuyingOrderAdminController {
   @Get('getorder')
   @ApiOperation({ summary: '获取团购订单信息' })
   @ApiOkResponse({ type: AdminOrderView })
+  @ApiErrors(404)
   get(@Scope() scope: TenantScope, @Query() q: OrderIdQuery) {
     return this.orders.getOrder(scope, q.id);
   }
@@ -48,6 +51,7 @@ export class GroupBuyingOrderAdminController {
   @Get('getorderlistbygroupbuying')
   @ApiOperation({ summary: '根据团购获取团购订单列表', description: '按下单时间倒序分页；sumData 为整个筛选结果的 qty、money 合计。' })
   @ApiOkResponse({ type: OrderPage })
+  @ApiErrors(404)
   listByDeal(@Scope() scope: TenantScope, @Query() q: DealOrderListQuery) {
     return this.orders.listByDeal(scope, q);
   }

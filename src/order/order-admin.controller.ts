@@ -8,6 +8,7 @@ import { Scope, TenantScope } from '../tenant/tenant-scope';
 import { OrderIdQuery } from './dto/order-admin.dto';
 import { OrderAdminService } from './order-admin.service';
 import { RefundService } from './refund.service';
+import { ApiErrors } from '../common/api-errors';
 
 class SkippedItem {
   @ApiProperty() id: number;
@@ -62,6 +63,7 @@ export class OrderAdminController {
       '通过支付渠道退款（按订单金额部分退款）：先 `refundStatus: processing`，渠道确认后订单 → 已退款(2)，库存退回团购（sandbox 立即确认）；渠道失败为 `refundStatus: failed`，状态不变，可重试。未支付等状态 409。',
   })
   @ApiOkResponse({ type: RefundResponse })
+  @ApiErrors(404, 409)
   async refund(@Scope() scope: TenantScope, @Query() q: OrderIdQuery) {
     const r = await this.refunds.refund(scope, q.id);
     return { status: 200, message: r.message, data: { refundStatus: r.refundStatus } };

@@ -19,6 +19,7 @@ import { AddressDto, CommentDto, ComputeOrderDto, CreateOrderDto, GoodsLineDto, 
 import { OrderService } from './order.service';
 import { StoreOrderView } from './order-store.view';
 import { StorePreSaleView } from './presale.view';
+import { ApiErrors } from '../common/api-errors';
 
 class AmountItem {
   @ApiProperty({ example: 'total_goods_price' }) code: string;
@@ -43,6 +44,7 @@ class CheckoutOrderLine {
   deduction_price: string;
   @ApiProperty({ description: '实付（预售：定金 × 数量）', example: '395.00' }) pay_price: string;
   @ApiPropertyOptional({ description: '预售（仅预售商品）：定金与尾款，均为 wait', type: StorePreSaleView }) presale?: StorePreSaleView;
+  @ApiPropertyOptional({ description: '拼团 id（拼团商品的 createOrder：开团或参团的团，分享给好友）', example: 7 }) team_id?: number;
 }
 class DeductionOption {
   @ApiProperty({ description: '抵扣项代码: point 积分; balance 余额', example: 'point' }) code: string;
@@ -143,6 +145,7 @@ export class OrderStoreController {
   })
   @ApiConsumes('application/json', 'application/x-www-form-urlencoded')
   @ApiOkResponse({ type: CheckoutResponse })
+  @ApiErrors(404, 1001, 1002)
   async compute(@CurrentUser() u: StoreIdentity, @Body() dto: ComputeOrderDto) {
     return storeOk(await this.checkout.compute(u.userId, dto));
   }
@@ -158,6 +161,7 @@ export class OrderStoreController {
   @ApiConsumes('application/json', 'application/x-www-form-urlencoded')
   @ApiBody({ type: CreateOrderDto })
   @ApiOkResponse({ type: CheckoutResponse })
+  @ApiErrors(404, 409, 1001, 1002, 801, 429)
   async create(@CurrentUser() u: StoreIdentity, @Body() dto: CreateOrderDto, @Headers('idempotency-key') key: string | undefined) {
     if (key !== undefined && !IDEMPOTENCY_KEY_RE.test(key)) {
       throw DomainError.badRequest('参数错误 Idempotency-Key: 1-255 visible ASCII characters', [
@@ -170,6 +174,7 @@ export class OrderStoreController {
   @Get('order_info/:code')
   @ApiOperation({ summary: '订单详情', description: '调用者自己的订单；他人的订单为 404。' })
   @ApiOkResponse({ type: OrderInfoResponse })
+  @ApiErrors(404)
   async info(@CurrentUser() u: StoreIdentity, @Param('code') code: string) {
     return storeOk(await this.orders.info(u.userId, code));
   }
@@ -193,6 +198,7 @@ export class OrderStoreController {
       '支付该订单所属的整张结算单：已支付 → `{status:701, msg:"支付成功", data:{paid:true, pay_no}}`，不会重复扣款；已过期/已关闭 → 409/1003；sandbox 立即结算并返回 701；wechat 返回小程序调起支付参数（`status:200, data.paid:false`）。',
   })
   @ApiOkResponse({ type: PayResponse })
+  @ApiErrors(404, 409, 1001, 1003)
   async pay(@CurrentUser() u: StoreIdentity, @Param('code') code: string) {
     const result = await this.orders.pay(u.userId, code);
     // a paid checkout answers 701 支付成功 (seed 000); one to finish at WeChat answers 200 with the client parameters
@@ -203,6 +209,7 @@ export class OrderStoreController {
   @HttpCode(200)
   @ApiOperation({ summary: '取消订单', description: '未支付的结算单整单关闭（→ 6），库存与优惠券退回。' })
   @ApiOkResponse({ type: OkResponse })
+  @ApiErrors(404, 409)
   async cancel(@CurrentUser() u: StoreIdentity, @Body() dto: OrderCodeDto) {
     await this.orders.cancel(u.userId, dto.code);
     return storeOk();
@@ -212,6 +219,7 @@ export class OrderStoreController {
   @HttpCode(200)
   @ApiOperation({ summary: '确认收货', description: '已发货 → 已完成。' })
   @ApiOkResponse({ type: OkResponse })
+  @ApiErrors(404, 409)
   async take(@CurrentUser() u: StoreIdentity, @Body() dto: OrderCodeDto) {
     await this.orders.take(u.userId, dto.code);
     return storeOk();
@@ -221,6 +229,7 @@ export class OrderStoreController {
   @HttpCode(200)
   @ApiOperation({ summary: '评价订单', description: '已完成的订单评价一次（score 1-5）；重复评价 409。' })
   @ApiOkResponse({ type: OkResponse })
+  @ApiErrors(404, 409)
   async comment(@CurrentUser() u: StoreIdentity, @Body() dto: CommentDto) {
     await this.orders.comment(u.userId, dto);
     return storeOk();

@@ -6,6 +6,7 @@ import { IdResponse, StatusResponse } from '../tenant/tenant.dto';
 import { Scope, TenantScope } from '../tenant/tenant-scope';
 import { CreateShopDto, ShopIdQuery, ShopListQuery, ShopPage, ShopView, UpdateShopDto } from './shop.dto';
 import { ShopService, toShopView } from './shop.service';
+import { ApiErrors } from '../common/api-errors';
 
 @ApiTags('shop 门店')
 @Controller('api/marketing/shop')
@@ -25,6 +26,7 @@ export class ShopController {
   @HttpCode(200)
   @ApiOperation({ summary: '修改门店' })
   @ApiOkResponse({ type: StatusResponse })
+  @ApiErrors(404)
   async update(@Scope() scope: TenantScope, @Body() dto: UpdateShopDto) {
     await this.shops.update(scope, dto);
     return adminOk();
@@ -40,6 +42,7 @@ export class ShopController {
   @Get('get')
   @ApiOperation({ summary: '门店详情' })
   @ApiOkResponse({ type: ShopView })
+  @ApiErrors(404)
   async get(@Scope() scope: TenantScope, @Query() q: ShopIdQuery) {
     return toShopView(await this.shops.get(scope, q.id));
   }

@@ -5,6 +5,7 @@ import { storeOk } from '../common/envelope';
 import { TeamIdParam } from './team.dto';
 import { TeamService } from './team.service';
 import { TeamResponse } from './team.view';
+import { ApiErrors } from '../common/api-errors';
 
 /** 拼团 (contract §7, seed 002 `groupon`). */
 @ApiTags('team 拼团（前台）')
@@ -21,6 +22,7 @@ export class TeamController {
   })
   @ApiParam({ name: 'id', type: Number, description: '拼团 id' })
   @ApiOkResponse({ type: TeamResponse })
+  @ApiErrors(404)
   async get(@Param() p: TeamIdParam) {
     return storeOk(await this.teams.view(p.id));
   }

@@ -4,6 +4,7 @@ import { SuperAuth } from '../auth/auth.decorators';
 import { adminOk } from '../common/envelope';
 import { CreateTenantDto, IdResponse } from './tenant.dto';
 import { TenantService } from './tenant.service';
+import { ApiErrors } from '../common/api-errors';
 
 @ApiTags('tenant 租户')
 @Controller('api/marketing/tenant')
@@ -15,6 +16,7 @@ export class TenantController {
   @SuperAuth()
   @ApiOperation({ summary: '新增租户（平台超级管理员）', description: '创建租户及其管理员账号，返回租户 id。' })
   @ApiOkResponse({ type: IdResponse })
+  @ApiErrors(409)
   async create(@Body() dto: CreateTenantDto) {
     return adminOk(await this.tenants.create(dto.name, dto.adminUsername, dto.adminPassword));
   }

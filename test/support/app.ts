@@ -9,6 +9,7 @@ import { createApp } from '../../src/app.factory';
 import { AppConfig, loadConfig } from '../../src/config/app-config';
 import { createTestDatabase, TestDatabase } from './db';
 import { recorded } from './http-recorder';
+import { loadOpenApi } from './openapi-check';
 
 export const TEST_JWT_SECRET = 'e2e-secret-e2e-secret-e2e-secret-0123456789';
 export const ADMIN_USERNAME = 'admin';
@@ -59,9 +60,11 @@ export async function bootApp(label: string, env: Record<string, string> = {}, o
   // a real listening socket: supertest would otherwise open one server per request
   await app.listen(0, '127.0.0.1');
   const ds = app.get(DataSource);
+  const url = await app.getUrl();
+  await loadOpenApi(url);
   return {
     app,
-    http: recorded(request(await app.getUrl())),
+    http: recorded(request(url)),
     ds,
     db,
     dataDir,

@@ -2,6 +2,7 @@ import { appendFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type request from 'supertest';
 import type { Response } from 'supertest';
+import { driftOf } from './openapi-check';
 
 /**
  * With `RECORD_HTTP=<file>`, every answer the e2e suites get through `bootApp`'s client is appended to
@@ -32,9 +33,11 @@ if (FILE) {
   });
 }
 
-/** The client itself when recording is off (nothing wrapped, nothing to pay). */
+/**
+ * Wraps the client: every answer is checked against the OpenAPI document (openapi-check.ts; a mismatch fails
+ * the request, hence the test) and, with RECORD_HTTP, recorded.
+ */
 export function recorded(http: Http): Http {
-  if (!FILE) return http;
   const target = http as unknown as Record<string, (url: string) => { end(fn?: Callback): unknown }>;
   for (const method of METHODS) {
     const make = target[method];
@@ -46,8 +49,10 @@ export function recorded(http: Http): Http {
       // supertest's `await`, `.then()` and `.expect()` all end here once the answer is in
       test.end = (fn?: Callback) =>
         end((err, res) => {
-          write(asked, method === 'del' ? 'delete' : method, (test as unknown as { url: string }).url, res);
-          fn?.(err, res);
+          const url = (test as unknown as { url: string }).url;
+          if (FILE) write(asked, method === 'del' ? 'delete' : method, url, res);
+          const drift = driftOf(method.toUpperCase(), url, res);
+          fn?.(drift ? (err ?? new Error(drift)) : err, res);
         });
       return test;
     };

@@ -151,7 +151,14 @@ export class ComputeOrderDto {
   @ValidateNested({ each: true })
   goods: GoodsLineDto[];
 
-  @ApiPropertyOptional({ description: '优惠卷id（用户优惠券 id，字符串或数字）', example: '1' })
+  @ApiPropertyOptional({
+    description: '优惠卷id（用户优惠券 id，字符串或数字）',
+    example: '1',
+    oneOf: [
+      { type: 'integer', minimum: 1 },
+      { type: 'string', pattern: '^\\s*\\d+\\s*$' },
+    ],
+  })
   @IsOptional()
   @Transform(({ value }) => (value === '' || value === null ? undefined : value))
   @ToInt()
@@ -162,7 +169,7 @@ export class ComputeOrderDto {
 
   @ApiPropertyOptional({
     description: '地址信息：对象、JSON 字符串或 URL 编码的 JSON（seed 003）；含快递商品时必填',
-    type: AddressDto,
+    oneOf: [{ $ref: '#/components/schemas/AddressDto' }, { type: 'string' }],
   })
   @IsOptional()
   @Transform(({ value }) => {
