@@ -1,3 +1,4 @@
+import { ApiErrors } from '../common/api-errors';
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminAuth } from '../auth/auth.decorators';
@@ -22,6 +23,7 @@ import { MemberAdminService } from './member-admin.service';
 export class MemberAdminController {
   constructor(private readonly members: MemberAdminService) {}
 
+  @ApiErrors(404, 409)
   @Post('adjust')
   @HttpCode(200)
   @ApiOperation({
@@ -43,6 +45,7 @@ export class MemberAdminController {
     return this.members.list(scope, q);
   }
 
+  @ApiErrors(404)
   @Get('ledger')
   @ApiOperation({ summary: '会员积分/余额流水（分页）', description: '最新在前；kind 筛选 point/balance。用户在本租户没有钱包 → 404。' })
   @ApiOkResponse({ type: LedgerPage })

@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
 import Big from 'big.js';
-import { createHash } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { isDuplicateKeyError } from '../common/db-errors';
 import { Codes, DomainError } from '../common/errors';
@@ -18,9 +17,10 @@ import type { CouponTerms, PricingLine } from '../pricing/pricing.types';
 import { RateLimitService } from '../rate-limit/rate-limit.service';
 import { TeamService } from '../team/team.service';
 import { batchable, CheckoutBatcher } from './checkout-batcher';
-import { CheckoutDeductions, deductionsWanted, remarkOf } from './checkout-deductions';
+import { CheckoutDeductions, remarkOf } from './checkout-deductions';
+import { formatAddress, requestHash } from './checkout-request';
 import { CheckoutRepository } from './checkout.repository';
-import { AddressDto, ComputeOrderDto, CreateOrderDto } from './dto/checkout.dto';
+import { ComputeOrderDto, CreateOrderDto } from './dto/checkout.dto';
 import { invoiceOf } from './invoice';
 import { newOrderCode } from './order-code';
 import { OrderRepository } from './order.repository';
@@ -376,34 +376,4 @@ function assertTeamCart(cart: Cart, teamId: number | undefined): DealRow | null 
   }
   if (!team && teamId !== undefined) throw DomainError.cannotBuy('该团购不是拼团商品 (team_id given for a deal that is not a team buy)');
   return team;
-}
-
-export function formatAddress(a: AddressDto): string {
-  return `${a.username} ${a.mobile} ${a.province}${a.city}${a.district}${a.street ?? ''}${a.address}`.slice(0, 500);
-}
-
-/** Same key + same body = same request; the hash covers what createOrder reads from the body. */
-function requestHash(dto: CreateOrderDto): string {
-  const canonical = JSON.stringify({
-    goods: dto.goods.map((g) => [g.product_id, g.quantity]),
-    coupon_id: dto.coupon_id ?? null,
-    address: dto.address
-      ? [
-          dto.address.mobile,
-          dto.address.username,
-          dto.address.province,
-          dto.address.city,
-          dto.address.district,
-          dto.address.street ?? '',
-          dto.address.address,
-        ]
-      : null,
-    phone: dto.phone ?? null,
-    remark: dto.remark ?? null,
-    team_id: dto.team_id ?? null,
-    deductions: deductionsWanted(dto),
-    note: dto.orders?.map((o) => o.note ?? '') ?? null,
-    invoice: [dto.invoice_type, dto.rise_type, dto.call, dto.company_number ?? dto.ncompany_numberote, dto.email],
-  });
-  return createHash('sha256').update(canonical).digest('hex');
 }

@@ -1,3 +1,4 @@
+import { ApiErrors } from '../common/api-errors';
 import { Controller, Get, Param } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, UserAuth } from '../auth/auth.decorators';
@@ -12,6 +13,7 @@ import { OrderService } from './order.service';
 export class CliOrderController {
   constructor(private readonly orders: OrderService) {}
 
+  @ApiErrors(404)
   @Get(':code')
   @ApiOperation({
     summary: '订单详情（seed 002：普通、预定、团购订单）',
