@@ -3,6 +3,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { CouponService } from '../coupon/coupon.service';
 import { runTx } from '../database/sql';
 import { DealStockService } from '../group-buying/deal-stock.service';
+import { MemberWalletService } from '../member/member-wallet.service';
 import { TeamService } from '../team/team.service';
 import { CheckoutRepository, CheckoutRow } from './checkout.repository';
 import { OrderLogService, SYSTEM } from './order-log.service';
@@ -42,6 +43,7 @@ export class CheckoutExpiryService {
     private readonly teams: TeamService,
     private readonly audit: OrderLogService,
     private readonly settlement: SettlementService,
+    private readonly wallets: MemberWalletService,
   ) {}
 
   /**
@@ -140,8 +142,8 @@ export class CheckoutExpiryService {
         em,
         batch.map((c) => c.pay_no),
       );
-      // member wallet: the deductions of these checkouts go back here, once per batch, in this
-      // transaction: `await this.wallet.returnForCheckouts(em, ids);`
+      // the points and balance these checkouts hold, back to their wallets (reason `return`)
+      await this.wallets.returnForCheckouts(em, ids);
       await this.audit.logMany(
         em,
         orders.map((o) => ({
