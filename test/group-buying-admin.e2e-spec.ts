@@ -686,6 +686,8 @@ describe('GroupBuying admin (MariaDB)', () => {
           'createTime',
           'deliverFee',
           'deliverType',
+          'deposit',
+          'depositValue',
           'description',
           'endTime',
           'id',
@@ -697,6 +699,7 @@ describe('GroupBuying admin (MariaDB)', () => {
           'orderCount',
           'payedCount',
           'phone',
+          'preSale',
           'price',
           'productCode',
           'productId',
@@ -706,6 +709,7 @@ describe('GroupBuying admin (MariaDB)', () => {
           'spec',
           'startTime',
           'stock',
+          'tailEndTime',
           'teamHours',
           'teamSize',
           'userId',
@@ -806,6 +810,7 @@ describe('GroupBuying admin (MariaDB)', () => {
         { key: 6, value: '已关闭' },
         { key: 7, value: '支付失败' },
         { key: 8, value: '已确认' },
+        { key: 9, value: '已付定金' },
       ]);
     });
   });

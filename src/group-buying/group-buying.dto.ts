@@ -199,6 +199,7 @@ export class DealBodyDto {
   @ApiPropertyOptional({
     description: '尾款截止时间（预售必填，须晚于 endTime；尾款在 endTime–tailEndTime 支付）',
     example: '2026-02-20 10:00:00',
+    type: String,
     nullable: true,
   })
   @IsOptional()

@@ -101,7 +101,11 @@ export class MemberSettingDto {
   @Max(100)
   pointMaxRate: number;
 
-  @ApiProperty({ description: '每实付 1.00 元奖励的积分（订单完成时发放，向下取整；0 = 不奖励；默认 1；最多两位小数）', example: 1 })
+  @ApiProperty({
+    description: '每实付 1.00 元奖励的积分（订单完成时发放，向下取整；0 = 不奖励；默认 1；最多两位小数）',
+    example: 1,
+    oneOf: [{ type: 'number' }, { type: 'string' }],
+  })
   @IsMoney({ min: 0 })
   pointRewardRate: number | string;
 }
@@ -133,9 +137,13 @@ export class MemberPage {
 export class LedgerView {
   @ApiProperty({ description: '流水 id' }) id: number;
   @ApiProperty(kindProperty) kind: string;
-  @ApiProperty({ description: '变动（有符号）：积分为整数，余额为金额（管理端数字，前台两位小数字符串）', example: -100 })
+  @ApiProperty({
+    description: '变动（有符号）：积分为整数，余额为金额（管理端数字，前台两位小数字符串）',
+    example: -100,
+    oneOf: [{ type: 'number' }, { type: 'string' }],
+  })
   amount: number | string;
-  @ApiProperty({ description: '变动后的积分/余额', example: 400 }) after: number | string;
+  @ApiProperty({ description: '变动后的积分/余额', example: 400, oneOf: [{ type: 'number' }, { type: 'string' }] }) after: number | string;
   @ApiProperty({ description: 'admin 后台调整; checkout 下单抵扣; return 过期/取消退回; refund 退款退回（或扣回奖励）; reward 完成奖励' })
   reason: string;
   @ApiProperty({ description: '订单编号', nullable: true, type: String }) orderCode: string | null;

@@ -15,7 +15,16 @@ import type { StoreIdentity } from '../auth/auth.types';
 import { storeOk } from '../common/envelope';
 import { Codes, DomainError } from '../common/errors';
 import { CheckoutService } from './checkout.service';
-import { AddressDto, CommentDto, ComputeOrderDto, CreateOrderDto, GoodsLineDto, OrderCodeDto, OrderListDto } from './dto/checkout.dto';
+import {
+  AddressDto,
+  CommentDto,
+  ComputeOrderDto,
+  CreateOrderDto,
+  GoodsLineDto,
+  OrderCodeDto,
+  OrderListDto,
+  SeedOrderDto,
+} from './dto/checkout.dto';
 import { OrderService } from './order.service';
 import { StoreOrderView } from './order-store.view';
 import { StorePreSaleView } from './presale.view';
@@ -127,7 +136,7 @@ class OkResponse {
 const IDEMPOTENCY_KEY_RE = /^[\x21-\x7e]{1,255}$/;
 
 @ApiTags('storefront orders 前台订单')
-@ApiExtraModels(GoodsLineDto, AddressDto)
+@ApiExtraModels(GoodsLineDto, AddressDto, SeedOrderDto)
 @Controller('api/group/order')
 @UserAuth()
 export class OrderStoreController {
