@@ -37,6 +37,27 @@ export interface CheckoutScope {
   dealId?: number;
 }
 
+const INSERT_COLUMNS =
+  'pay_no, tenant_id, user_id, status, goods_price, discount_price, dispatch_price, total_price, member_coupon_id, expire_time, provider';
+const INSERT_ROW = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+
+/** A new checkout's values in INSERT_COLUMNS order (unpaid). */
+function insertParams(em: EntityManager, c: NewCheckoutRow): unknown[] {
+  return [
+    c.payNo,
+    c.tenantId,
+    c.userId,
+    OrderStatus.UNPAID,
+    c.goodsPrice,
+    c.discountPrice,
+    c.dispatchPrice,
+    c.totalPrice,
+    c.memberCouponId,
+    dbDate(em, c.expireTime),
+    c.provider,
+  ];
+}
+
 /**
  * Every statement on the checkout and idempotency_key tables. Status changes are conditional
  * (`WHERE status IN (…)`): whoever changes the row wins, everyone else sees 0 rows.
@@ -48,23 +69,7 @@ export class CheckoutRepository {
   constructor(private readonly ds: DataSource) {}
 
   insert(em: EntityManager, c: NewCheckoutRow): Promise<number> {
-    return insertId(
-      em,
-      'INSERT INTO checkout (pay_no, tenant_id, user_id, status, goods_price, discount_price, dispatch_price, total_price, member_coupon_id, expire_time, provider) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      [
-        c.payNo,
-        c.tenantId,
-        c.userId,
-        OrderStatus.UNPAID,
-        c.goodsPrice,
-        c.discountPrice,
-        c.dispatchPrice,
-        c.totalPrice,
-        c.memberCouponId,
-        dbDate(em, c.expireTime),
-        c.provider,
-      ],
-    );
+    return insertId(em, `INSERT INTO checkout (${INSERT_COLUMNS}) VALUES ${INSERT_ROW}`, insertParams(em, c));
   }
 
   /**
@@ -75,20 +80,8 @@ export class CheckoutRepository {
     if (list.length === 1) return [await this.insert(em, list[0])];
     const first = await insertId(
       em,
-      `INSERT INTO checkout (pay_no, tenant_id, user_id, status, goods_price, discount_price, dispatch_price, total_price, member_coupon_id, expire_time, provider) VALUES ${list.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
-      list.flatMap((c) => [
-        c.payNo,
-        c.tenantId,
-        c.userId,
-        OrderStatus.UNPAID,
-        c.goodsPrice,
-        c.discountPrice,
-        c.dispatchPrice,
-        c.totalPrice,
-        c.memberCouponId,
-        dbDate(em, c.expireTime),
-        c.provider,
-      ]),
+      `INSERT INTO checkout (${INSERT_COLUMNS}) VALUES ${list.map(() => INSERT_ROW).join(', ')}`,
+      list.flatMap((c) => insertParams(em, c)),
     );
     this.autoInc ??= await this.autoIncrementStep(em);
     const step = this.autoInc;

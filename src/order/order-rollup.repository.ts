@@ -116,17 +116,7 @@ export class OrderRollupRepository implements EntitySubscriberInterface {
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([, d]) => d);
     if (!list.length) return;
-    const params = list.flatMap((d) => [
-      d.tenantId,
-      d.day,
-      d.shopId,
-      d.dealId,
-      d.status,
-      d.deliverType,
-      d.count,
-      d.qty,
-      d.money.toFixed(2),
-    ]);
+    const params = list.flatMap(rowParams);
     await qr.query(upsertSql(qr.connection, list.length), params);
   }
 
@@ -135,21 +125,24 @@ export class OrderRollupRepository implements EntitySubscriberInterface {
     await this.ds.transaction(async (em) => {
       await em.query('DELETE FROM order_rollup');
       for (const d of await rollupFromOrders(em)) {
-        await em.query(upsertSql(this.ds, 1), [
-          d.tenantId,
-          d.day,
-          d.shopId,
-          d.dealId,
-          d.status,
-          d.deliverType,
-          d.count,
-          d.qty,
-          d.money.toFixed(2),
-        ]);
+        await em.query(upsertSql(this.ds, 1), rowParams(d));
       }
     });
   }
 }
+
+/** A delta's values in UPSERT_COLS order. */
+const rowParams = (d: Delta): unknown[] => [
+  d.tenantId,
+  d.day,
+  d.shopId,
+  d.dealId,
+  d.status,
+  d.deliverType,
+  d.count,
+  d.qty,
+  d.money.toFixed(2),
+];
 
 function upsertSql(db: DataSource, n: number): string {
   const values = Array.from({ length: n }, () => ROW).join(', ');
