@@ -5,7 +5,7 @@ import { escapeLike, LIKE_ESCAPE } from '../common/like';
 import { money } from '../common/money';
 import { intOf } from '../common/query';
 import { parseDate } from '../common/time';
-import { dbDate, marks, readDate, rows } from '../database/sql';
+import { dbDate, isMysql, marks, readDate, rows } from '../database/sql';
 import type { Order } from './order.entity';
 import { ORDER_CODE_RE } from './order-code';
 import { localDay } from './order-rollup.repository';
@@ -107,9 +107,13 @@ export class OrderListRepository {
     if (f.dealIds && !f.dealIds.length) return [];
     const w = this.where(f);
     const order = `ORDER BY o.${sort} ${dir}, o.id ${dir}`;
+    // a shop's orders newest first: its (shop_id, create_time) index, which MariaDB's statistics do not
+    // always prefer over the tenant's time index (that one read 50,000 rows at a million orders: 4 s)
+    const hint =
+      isMysql(this.ds) && sort === 'create_time' && f.shopId !== undefined && !f.dealIds ? ' FORCE INDEX (idx_order_shop_time)' : '';
     const found = await rows<Record<string, unknown>>(
       this.ds,
-      `SELECT ${PAGE_COLUMNS} FROM group_buying_order o JOIN (SELECT o.id FROM group_buying_order o WHERE ${w.sql} ${order} LIMIT ? OFFSET ?) p ON p.id = o.id ${order}`,
+      `SELECT ${PAGE_COLUMNS} FROM group_buying_order o JOIN (SELECT o.id FROM group_buying_order o${hint} WHERE ${w.sql} ${order} LIMIT ? OFFSET ?) p ON p.id = o.id ${order}`,
       [...w.params, take, skip],
     );
     return found.map(toOrder);

@@ -8,6 +8,8 @@ export type RefundStatus = 'none' | 'processing' | 'success' | 'failed' | 'abnor
 /** 团购订单: one deal line of a checkout (seed 001's order shape). */
 @Entity('group_buying_order')
 @Index('idx_order_tenant_time', ['tenantId', 'createTime'])
+// the admin lists' partial-day sums, index-only (migration 1795440000000)
+@Index('idx_order_time_sums', ['tenantId', 'createTime', 'status', 'deliverType', 'shopId', 'groupBuyingId', 'qty', 'money'])
 @Index('idx_order_tenant_status', ['tenantId', 'status', 'createTime'])
 @Index('idx_order_deal', ['groupBuyingId', 'status', 'createTime'])
 @Index('idx_order_user', ['userId', 'createTime'])
