@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { dbDate, execute, forUpdate, rows, runTx } from '../database/sql';
+import { dbDate, execute, forUpdate, marks, rows, runTx } from '../database/sql';
 import { OrderRollupRepository, ROLLUP_COLUMNS, RollupSource } from './order-rollup.repository';
 import { OrderStatus } from './order-status';
 import type { PreSaleOrderRow } from './presale.view';
@@ -64,7 +64,7 @@ export class PreSaleRepository {
     const o = await this.locked(em, id);
     const n = await execute(
       em,
-      `UPDATE group_buying_order SET status = ?, deposit_pay_time = ?, update_time = CURRENT_TIMESTAMP WHERE id = ? AND status IN (${from.map(() => '?').join(', ')})`,
+      `UPDATE group_buying_order SET status = ?, deposit_pay_time = ?, update_time = CURRENT_TIMESTAMP WHERE id = ? AND status IN (${marks(from.length)})`,
       [OrderStatus.DEPOSIT_PAID, dbDate(em, payTime), id, ...from],
     );
     if (n === 1 && o) await this.rollup.moved(em, o, OrderStatus.DEPOSIT_PAID);

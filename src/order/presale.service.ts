@@ -228,26 +228,47 @@ export class PreSaleService {
    * there first; no answer → next run); and balances sent to the provider are asked about (lost notifies).
    */
   async sweep(run: SweepRun): Promise<void> {
+    const done = await this.eachOrder(
+      run,
+      'sweep: pre-sale order not closed, retried next run',
+      this.rows.overdue.bind(this.rows),
+      async (o) => {
+        if (await this.closeOne(o, run)) run.touched.add(Number(o.group_buying_id));
+      },
+    );
+    if (done && this.provider.name === 'wechat') await this.reconcilePending(run);
+  }
+
+  /**
+   * Pages of `page` (keyset by id, `batchSize` at a time) through `fn`, one order at a time, within the
+   * run's time budget; a failing order is counted and logged and the next run tries it again. False
+   * when the budget or a stop cut the run short.
+   */
+  private async eachOrder(
+    run: SweepRun,
+    failure: string,
+    page: (now: Date, afterId: number, limit: number, tenantId?: number) => Promise<PreSaleOrder[]>,
+    fn: (o: PreSaleOrder) => Promise<void>,
+  ): Promise<boolean> {
     const limit = run.opts.batchSize ?? DEFAULT_BATCH;
     let after = 0;
     for (;;) {
-      const batch = await this.rows.overdue(new Date(), after, limit, run.opts.tenantId);
+      const batch = await page(new Date(), after, limit, run.opts.tenantId);
       for (const o of batch) {
         if (run.stopping() || Date.now() >= run.deadline) {
           run.counts.partial = true;
-          return;
+          return false;
         }
         after = o.id;
         try {
-          if (await this.closeOne(o, run)) run.touched.add(Number(o.group_buying_id));
+          await fn(o);
         } catch (e) {
           run.counts.errors++;
-          this.logger.warn({ msg: 'sweep: pre-sale order not closed, retried next run', orderId: o.id, err: errText(e) });
+          this.logger.warn({ msg: failure, orderId: o.id, err: errText(e) });
         }
       }
-      if (batch.length < limit) break;
+      if (batch.length < limit) return true;
     }
-    if (this.provider.name === 'wechat') await this.reconcilePending(run);
   }
 
   private async closeOne(o: PreSaleOrder, run: SweepRun): Promise<boolean> {
@@ -281,27 +302,16 @@ export class PreSaleService {
   }
 
   private async reconcilePending(run: SweepRun): Promise<void> {
-    let after = 0;
-    const limit = run.opts.batchSize ?? DEFAULT_BATCH;
-    for (;;) {
-      const batch = await this.rows.pendingAtProvider(new Date(), after, limit, run.opts.tenantId);
-      for (const o of batch) {
-        if (run.stopping() || Date.now() >= run.deadline) {
-          run.counts.partial = true;
-          return;
-        }
-        after = o.id;
-        try {
-          const q = await this.provider.query(o.tail_pay_no!);
-          if (q.state === 'paid' && this.count(await this.settleReported(o, q.transactionId, q.amount, new Date()), run))
-            run.touched.add(Number(o.group_buying_id));
-        } catch (e) {
-          run.counts.errors++;
-          this.logger.warn({ msg: 'sweep: balance reconciliation failed, retried next run', orderId: o.id, err: errText(e) });
-        }
-      }
-      if (batch.length < limit) return;
-    }
+    await this.eachOrder(
+      run,
+      'sweep: balance reconciliation failed, retried next run',
+      this.rows.pendingAtProvider.bind(this.rows),
+      async (o) => {
+        const q = await this.provider.query(o.tail_pay_no!);
+        if (q.state === 'paid' && this.count(await this.settleReported(o, q.transactionId, q.amount, new Date()), run))
+          run.touched.add(Number(o.group_buying_id));
+      },
+    );
   }
 
   private count(outcome: BalanceOutcome, run: SweepRun): boolean {

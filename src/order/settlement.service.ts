@@ -80,7 +80,7 @@ export class SettlementService {
           action: 'pay_deposit',
           actor,
           from: o.status,
-          to: 9,
+          to: OrderStatus.DEPOSIT_PAID,
         });
         continue;
       }
