@@ -12,6 +12,7 @@ import { createValidationPipe } from './common/validation';
 import { AppConfig } from './config/app-config';
 import { describeDatabaseError, isDatabaseError } from './database/connect-error';
 import { LifecycleService } from './health/lifecycle.service';
+import { SoldOutShortcut } from './order/sold-out-shortcut';
 
 export const BODY_LIMIT = 100 * 1024;
 
@@ -68,6 +69,8 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
       .send(errorBody(req.url.split('?')[0], 503, '服务正在停止，请稍后重试 (shutting down, try again)'));
   });
   refuseForbiddenKeys(fastify);
+  // a sold-out storm's 1002 from memory, before validation and the guard (contract §5, §12)
+  app.get(SoldOutShortcut).register(fastify);
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
 

@@ -57,4 +57,17 @@ describe('Abuse limits: unpaid checkouts and order rate (MariaDB, two instances)
     expect(refused.body).toMatchObject({ status: 429, msg: expect.stringContaining('createOrder calls a minute') });
     expect((await buy(v.token, d.id)).status).toBe(409);
   });
+
+  it('a sold-out storm answered from memory still counts every call: of 15 at once on two instances, 10 are 1002 and 5 are 429', async () => {
+    const u = await loginUser(t, `rate-${++n}`);
+    const d = await makeDeal(t, a.tenantId, a.shopId, { stock: 0 });
+    // one call on each instance: both have now seen the deal sold out (and the user has used 2 of 12)
+    expect((await buy(u.token, d.id)).body.status).toBe(1002);
+    expect((await buy(u.token, d.id, second.http)).body.status).toBe(1002);
+    const storm = await Promise.all(Array.from({ length: 15 }, (_, i) => buy(u.token, d.id, i % 2 ? second.http : t.http)));
+    const statuses = storm.map((r) => r.body.status).sort();
+    expect(statuses).toEqual([...Array(10).fill(1002), ...Array(5).fill(429)].sort());
+    const [counter] = await t.ds.query('SELECT hits FROM rate_limit_counter WHERE counter_key = ?', [`order:create:${u.id}`]);
+    expect(Number(counter.hits)).toBe(17);
+  });
 });

@@ -1,6 +1,7 @@
 import Big from 'big.js';
 import { formatDate } from '../src/common/time';
 import { DealRepository } from '../src/group-buying/deal.repository';
+import { CheckoutService } from '../src/order/checkout.service';
 import { OrderReadRepository } from '../src/order/order-read.repository';
 import { ORDER_STATUS_NAMES } from '../src/order/order-status';
 import { Order } from '../src/order/order.entity';
@@ -685,6 +686,55 @@ describe('Checkout and the storefront order journey (MariaDB)', () => {
         takes.mockRestore();
       }
       expect(await dealCounters(t, d.id)).toMatchObject({ stock: 0, order_count: 2 });
+    });
+
+    it("the storm is answered before validation with the whole way's answer; what the shortcut cannot vouch for goes the whole way", async () => {
+      const d = await makeDeal(t, tenantId, shopId, { stock: 0, name: '售罄' });
+      const body = { goods: [{ product_id: d.id, quantity: 1 }] };
+      const u = await loginUser(t, 'c-shortcut');
+      const first = await createOrder(t, u.token, body);
+      expect(first.status).toBe(409);
+      expect(first.body).toEqual({ status: 1002, msg: '已售罄: 售罄 库存不足 (only 0 left)' });
+
+      const whole = jest.spyOn(t.app.get(CheckoutService), 'create');
+      try {
+        // the shortcut: the same status and body, without the checkout service
+        const quick = await createOrder(t, u.token, { ...body, remark: '快', coupon_id: 7 });
+        expect([quick.status, quick.body]).toEqual([409, first.body]);
+        const form = await t.http
+          .post('/api/group/order/createOrder')
+          .set(userAuth(u.token))
+          .type('form')
+          .send({ goods: JSON.stringify(body.goods) });
+        expect([form.status, form.body]).toEqual([409, first.body]);
+        expect(whole).not.toHaveBeenCalled();
+
+        // an Idempotency-Key, numbers as text, other fields: the whole way, with the same answer when the body is good
+        const keyed = await t.http.post('/api/group/order/createOrder').set(userAuth(u.token)).set('Idempotency-Key', 'storm-1').send(body);
+        expect([keyed.status, keyed.body]).toEqual([409, first.body]);
+        expect(whole).toHaveBeenCalledTimes(1);
+        const texts = await createOrder(t, u.token, { goods: [{ product_id: String(d.id), quantity: '1' }] });
+        expect([texts.status, texts.body]).toEqual([409, first.body]);
+        expect(whole).toHaveBeenCalledTimes(2);
+        // validation still has its say: a bad field is a 400 naming it, never a 1002
+        const badPhone = await createOrder(t, u.token, { ...body, phone: 'not-a-phone' });
+        expect(badPhone.status).toBe(400);
+        expect(badPhone.body.msg).toContain('phone');
+        const tooMany = await createOrder(t, u.token, { goods: [{ product_id: d.id, quantity: 10_000 }] });
+        expect(tooMany.status).toBe(400);
+        expect(tooMany.body.msg).toContain('quantity');
+        // and so does the guard
+        const anonymous = await t.http.post('/api/group/order/createOrder').send(body);
+        expect(anonymous.status).toBe(401);
+        const admin = await t.http.post('/api/group/order/createOrder').set('Authorization', `Bearer ${tenantToken}`).send(body);
+        expect(admin.status).toBe(403);
+        expect(whole).toHaveBeenCalledTimes(2);
+      } finally {
+        whole.mockRestore();
+      }
+      // every call counted once on the user's shared createOrder counter (§12): 1 + 2 + 2 that reached a check of the cart
+      const [counter] = await t.ds.query('SELECT hits FROM rate_limit_counter WHERE counter_key = ?', [`order:create:${u.id}`]);
+      expect(Number(counter.hits)).toBe(5);
     });
   });
 });

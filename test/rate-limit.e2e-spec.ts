@@ -55,6 +55,29 @@ describe.each([
   });
 
   if (!sqlite) {
+    it('counts the hits that arrive together in a few statements, each caller with its own count', async () => {
+      const query = jest.spyOn(t.ds, 'query');
+      try {
+        const hits = await Promise.all(Array.from({ length: 70 }, (_, i) => sut.hit(`together:${i % 7}`, 5, 60)));
+        const statements = query.mock.calls.filter(([sql]) => /INSERT INTO rate_limit_counter/.test(sql)).length;
+        expect(statements).toBeGreaterThanOrEqual(1);
+        expect(statements).toBeLessThanOrEqual(3);
+        for (let k = 0; k < 7; k++) {
+          const mine = hits.filter((_, i) => i % 7 === k);
+          expect(mine.map((h) => h.count)).toEqual(Array.from({ length: 10 }, (_, i) => i + 1));
+          expect(mine.filter((h) => h.allowed)).toHaveLength(5);
+        }
+      } finally {
+        query.mockRestore();
+      }
+    });
+
+    it('keys equal under the column collation share a counter, also within one statement', async () => {
+      const hits = await Promise.all([sut.hit('Case:Key', 1, 60), sut.hit('case:key', 1, 60), sut.hit('CASE:KEY', 1, 60)]);
+      expect(hits.map((h) => h.count).sort()).toEqual([1, 2, 3]);
+      expect(hits.filter((h) => h.allowed)).toHaveLength(1);
+    });
+
     describe('across two instances', () => {
       let second: Instance;
       beforeAll(async () => {

@@ -7,6 +7,7 @@ import { Test } from '@nestjs/testing';
 import { AllExceptionsFilter } from '../common/exception.filter';
 import { AdminAuth, Public, UserAuth } from './auth.decorators';
 import { AuthGuard } from './auth.guard';
+import { VerifiedTokens } from './verified-tokens';
 
 const SECRET = 'guard-spec-secret-guard-spec-secret-0123';
 
@@ -62,10 +63,7 @@ describe(AuthGuard.name, () => {
     const moduleRef = await Test.createTestingModule({
       imports: [JwtModule.register({ secret: SECRET, signOptions: { algorithm: 'HS256' } })],
       controllers: [ForgottenController, OpenController, MixedController],
-      providers: [
-        { provide: APP_GUARD, useClass: AuthGuard },
-        { provide: APP_FILTER, useClass: AllExceptionsFilter },
-      ],
+      providers: [VerifiedTokens, { provide: APP_GUARD, useClass: AuthGuard }, { provide: APP_FILTER, useClass: AllExceptionsFilter }],
     })
       .setLogger(false as never)
       .compile();

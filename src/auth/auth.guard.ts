@@ -5,7 +5,7 @@ import type { FastifyRequest } from 'fastify';
 import { DomainError } from '../common/errors';
 import { ACCESS_KEY } from './auth.decorators';
 import type { AccessRule, Identity } from './auth.types';
-import { TokenCache } from './token-cache';
+import { bearerToken, VerifiedTokens } from './verified-tokens';
 
 interface TokenClaims {
   sub: string;
@@ -16,21 +16,16 @@ interface TokenClaims {
   exp?: number;
 }
 
-/** Bounds the cache at a few MB whatever the number of tokens in use. */
-export const TOKEN_CACHE_SIZE = 10_000;
-
 /**
  * Global guard: reads the route's AccessRule and the bearer token; storefront and admin tokens are not
  * interchangeable. A route without a rule is refused, so a forgotten decorator never opens one (§12).
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
-  // an HS256 check costs far more than the rest of the guard; a token only ever proves the same thing until it expires
-  private readonly verified = new TokenCache<Identity>(TOKEN_CACHE_SIZE);
-
   constructor(
     private readonly reflector: Reflector,
     private readonly jwt: JwtService,
+    private readonly verified: VerifiedTokens,
   ) {}
 
   canActivate(ctx: ExecutionContext): boolean {
@@ -38,7 +33,7 @@ export class AuthGuard implements CanActivate {
     if (rule === undefined) throw DomainError.unauthorized('接口未声明访问规则 (route has no access rule)');
     if (rule === 'public') return true;
     const req = ctx.switchToHttp().getRequest<FastifyRequest>();
-    const token = bearer(req);
+    const token = bearerToken(req.headers);
     if (!token) {
       if (rule === 'user-optional') return true;
       throw DomainError.unauthorized('缺少登录凭证 (missing bearer token)');
@@ -69,14 +64,6 @@ export class AuthGuard implements CanActivate {
     req.identity = identity;
     return true;
   }
-}
-
-function bearer(req: FastifyRequest): string | undefined {
-  const raw = (req.headers['authori-zation'] ?? req.headers['authorization']) as string | string[] | undefined;
-  const h = Array.isArray(raw) ? raw[0] : raw;
-  if (!h) return undefined;
-  const m = /^Bearer\s+(\S+)$/i.exec(h.trim());
-  return m ? m[1] : undefined;
 }
 
 function toIdentity(c: TokenClaims): Identity | undefined {

@@ -12,6 +12,7 @@ import { AuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
 import { LoginRateLimitGuard } from './login-rate-limit.guard';
 import { User } from './user.entity';
+import { VerifiedTokens } from './verified-tokens';
 import { WechatLoginClient } from './wechat-login.client';
 
 @Global()
@@ -30,7 +31,14 @@ import { WechatLoginClient } from './wechat-login.client';
     }),
   ],
   controllers: [AuthController],
-  providers: [AuthService, AdminAccountsService, WechatLoginClient, LoginRateLimitGuard, { provide: APP_GUARD, useClass: AuthGuard }],
-  exports: [AuthService, AdminAccountsService],
+  providers: [
+    AuthService,
+    AdminAccountsService,
+    WechatLoginClient,
+    LoginRateLimitGuard,
+    VerifiedTokens,
+    { provide: APP_GUARD, useClass: AuthGuard },
+  ],
+  exports: [AuthService, AdminAccountsService, VerifiedTokens],
 })
 export class AuthModule {}

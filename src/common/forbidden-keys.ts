@@ -61,17 +61,22 @@ function withoutForbiddenKeys(value: unknown, depth: number): unknown {
 
 /** Refuses such keys in every route's query and body with a 400 naming them (§12), before any pipe sees them. */
 export function refuseForbiddenKeys(fastify: FastifyInstance): void {
-  fastify.addHook('preValidation', async (req) => {
+  // a callback hook: an async one costs every request a promise and a tick
+  fastify.addHook('preValidation', (req, _reply, done: (e?: Error) => void) => {
     const hit = findForbiddenKey(req.query, 'query') ?? findForbiddenKey(req.body, '');
-    if (!hit) return;
+    if (!hit) return done();
     const field = hit.path.replace(/^query\./, '') || 'body';
     if (hit.key === undefined) {
-      throw DomainError.badRequest(`参数错误 ${field}: 嵌套过深 (nested deeper than ${MAX_DEPTH} levels)`, [
-        { field, message: 'nested too deeply' },
-      ]);
+      return done(
+        DomainError.badRequest(`参数错误 ${field}: 嵌套过深 (nested deeper than ${MAX_DEPTH} levels)`, [
+          { field, message: 'nested too deeply' },
+        ]),
+      );
     }
-    throw DomainError.badRequest(`参数错误 ${field}: 不允许的字段名 "${hit.key}" (key "${hit.key}" is not allowed)`, [
-      { field, message: `key "${hit.key}" is not allowed` },
-    ]);
+    done(
+      DomainError.badRequest(`参数错误 ${field}: 不允许的字段名 "${hit.key}" (key "${hit.key}" is not allowed)`, [
+        { field, message: `key "${hit.key}" is not allowed` },
+      ]),
+    );
   });
 }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { DomainError } from '../common/errors';
 import { deductionsWanted } from './checkout-deductions';
 import type { AddressDto, CreateOrderDto } from './dto/checkout.dto';
 
@@ -32,3 +33,10 @@ export function requestHash(dto: CreateOrderDto): string {
   });
   return createHash('sha256').update(canonical).digest('hex');
 }
+
+/** The §12 createOrder counter of a user (ORDER_RATE_LIMIT_PER_MINUTE), shared by every instance. */
+export const orderRateKey = (userId: number): string => `order:create:${userId}`;
+
+/** The §12 answer once a user has made more than `limit` createOrder calls this minute. */
+export const orderRateLimited = (limit: number): DomainError =>
+  DomainError.tooManyRequests(`下单过于频繁，请稍后再试 (more than ${limit} createOrder calls a minute)`);

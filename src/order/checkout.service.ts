@@ -18,7 +18,7 @@ import { RateLimitService } from '../rate-limit/rate-limit.service';
 import { TeamService } from '../team/team.service';
 import { batchable, CheckoutBatcher } from './checkout-batcher';
 import { CheckoutDeductions, remarkOf } from './checkout-deductions';
-import { formatAddress, requestHash } from './checkout-request';
+import { formatAddress, orderRateKey, orderRateLimited, requestHash } from './checkout-request';
 import { CheckoutRepository } from './checkout.repository';
 import { ComputeOrderDto, CreateOrderDto } from './dto/checkout.dto';
 import { invoiceOf } from './invoice';
@@ -75,11 +75,8 @@ export class CheckoutService {
     // and the coupon, so judging the retry as a new checkout would refuse what was already bought (§5)
     if (idemKey && (await this.checkouts.findKey(userId, idemKey))) return this.replay(userId, idemKey, hash);
     // counted in the database, so the limit holds whichever instance answers (§12)
-    if (!(await this.limits.hit(`order:create:${userId}`, this.config.orderRateLimitPerMinute, 60)).allowed) {
-      throw DomainError.tooManyRequests(
-        `下单过于频繁，请稍后再试 (more than ${this.config.orderRateLimitPerMinute} createOrder calls a minute)`,
-      );
-    }
+    if (!(await this.limits.hit(orderRateKey(userId), this.config.orderRateLimitPerMinute, 60)).allowed)
+      throw orderRateLimited(this.config.orderRateLimitPerMinute);
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.createOnce(userId, dto, idemKey, hash);

@@ -37,6 +37,7 @@ import { PreSaleRepository } from './presale.repository';
 import { PreSaleService } from './presale.service';
 import { RefundService } from './refund.service';
 import { SettlementService } from './settlement.service';
+import { SoldOutShortcut } from './sold-out-shortcut';
 import { TeamClosingService } from './team-closing.service';
 
 /**
@@ -56,6 +57,7 @@ import { TeamClosingService } from './team-closing.service';
   ],
   controllers: [OrderStoreController, OrderAdminController, GroupBuyingOrderAdminController, PaymentNotifyController, CliOrderController],
   providers: [
+    SoldOutShortcut,
     CheckoutRepository,
     CheckoutDeductions,
     OrderRepository,
@@ -81,6 +83,7 @@ import { TeamClosingService } from './team-closing.service';
     PreSaleService,
   ],
   exports: [
+    SoldOutShortcut,
     SettlementService,
     OrderService,
     RefundService,
