@@ -614,5 +614,18 @@ describe('Coupons on the embedded SQLite default', () => {
     expect(row).toEqual({ received_count: 1, used_count: 0 });
     const terms = await svc.loadTermsForUser(u.id, once.tenant_id, new Date());
     expect(terms.map((x) => x.memberCouponId)).toContain(mc);
+    const mine = terms.find((x) => x.memberCouponId === mc)!;
+    expect(mine).toMatchObject({
+      couponId: once.id,
+      userId: u.id,
+      name: '满100减10',
+      couponMethod: 1,
+      useType: 0,
+      used: false,
+      usable: true,
+    });
+    expect([mine.enough.toFixed(2), mine.deduct.toFixed(2)]).toEqual(['100.00', '10.00']);
+    expect(mine.timeEnd.getTime()).toBeGreaterThan(Date.now());
+    expect(mine.timeStart.getTime()).toBeLessThanOrEqual(Date.now());
   });
 });

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import Big from 'big.js';
 import { DataSource, EntityManager, In, Repository } from 'typeorm';
-import { execute, forUpdate, isMysql, marks, rows } from '../database/sql';
+import { dbDate, execute, forUpdate, isMysql, marks, readDate, rows } from '../database/sql';
 import { TenantScope } from '../tenant/tenant-scope';
 import { MineStatus } from './coupon.dto';
 import { Coupon } from './coupon.entity';
@@ -26,6 +27,31 @@ export type TemplateFields = Pick<
   | 'getMax'
   | 'inUse'
 >;
+
+interface MemberCouponTemplateRow {
+  id: number | string;
+  coupon_id: number | string;
+  tenant_id: number | string;
+  user_id: number | string;
+  used: number | string | boolean;
+  time_start: Date | string;
+  time_end: Date | string;
+  name: string;
+  coupon_method: number | string;
+  enough: string | number;
+  deduct: string | number;
+  discount: string | number;
+  use_type: number | string;
+  group_buying_ids: string | null;
+  in_use: number | string | boolean;
+  deleted_at: Date | string | null;
+}
+
+/** A member coupon and the template fields a checkout prices with. */
+export interface MemberCouponWithTemplate {
+  member: Pick<MemberCoupon, 'id' | 'couponId' | 'tenantId' | 'userId' | 'used' | 'timeStart' | 'timeEnd'>;
+  template: Pick<Coupon, 'name' | 'couponMethod' | 'enough' | 'deduct' | 'discount' | 'useType' | 'groupBuyingIds' | 'inUse' | 'deletedAt'>;
+}
 
 /** A newly received member coupon: whose, of which template, and its window. */
 export type NewMemberCoupon = Pick<MemberCoupon, 'tenantId' | 'couponId' | 'userId' | 'getTime' | 'timeStart' | 'timeEnd'>;
@@ -230,15 +256,44 @@ export class CouponRepository {
     return { rows, total };
   }
 
-  /** The user's unused, not yet expired member coupons (of `tenantId` when given), soonest expiring first. */
-  unusedOfUser(userId: number, tenantId: number | null, now: Date): Promise<MemberCoupon[]> {
-    const qb = this.members
-      .createQueryBuilder('m')
-      .where('m.userId = :userId', { userId })
-      .andWhere('m.used = :no', { no: false })
-      .andWhere('m.timeEnd > :now', { now });
-    if (tenantId !== null && tenantId !== undefined) qb.andWhere('m.tenantId = :tenantId', { tenantId });
-    return qb.orderBy('m.timeEnd', 'ASC').addOrderBy('m.id', 'ASC').getMany();
+  /**
+   * The user's unused member coupons still in their window, each with its template (deleted ones too: the
+   * checkout says why it is unusable), soonest to expire first: one plain SELECT, read on every checkout.
+   */
+  async unusedWithTemplates(userId: number, tenantId: number | null, now: Date): Promise<MemberCouponWithTemplate[]> {
+    const params: unknown[] = [userId, dbDate(this.ds, now)];
+    if (tenantId !== null) params.push(tenantId);
+    const found = await rows<MemberCouponTemplateRow>(
+      this.ds,
+      `SELECT m.id, m.coupon_id, m.tenant_id, m.user_id, m.used, m.time_start, m.time_end,
+              c.name, c.coupon_method, c.enough, c.deduct, c.discount, c.use_type, c.group_buying_ids, c.in_use, c.deleted_at
+         FROM member_coupon m JOIN coupon c ON c.id = m.coupon_id
+        WHERE m.user_id = ? AND m.used = 0 AND m.time_end > ?${tenantId !== null ? ' AND m.tenant_id = ?' : ''}
+        ORDER BY m.time_end ASC, m.id ASC`,
+      params,
+    );
+    return found.map((r) => ({
+      member: {
+        id: Number(r.id),
+        couponId: Number(r.coupon_id),
+        tenantId: Number(r.tenant_id),
+        userId: Number(r.user_id),
+        used: Boolean(Number(r.used)),
+        timeStart: readDate(r.time_start),
+        timeEnd: readDate(r.time_end),
+      },
+      template: {
+        name: r.name,
+        couponMethod: Number(r.coupon_method),
+        enough: new Big(r.enough),
+        deduct: new Big(r.deduct),
+        discount: new Big(r.discount),
+        useType: Number(r.use_type),
+        groupBuyingIds: r.group_buying_ids === null || r.group_buying_ids === '' ? null : (JSON.parse(r.group_buying_ids) as number[]),
+        inUse: Boolean(Number(r.in_use)),
+        deletedAt: r.deleted_at === null ? null : readDate(r.deleted_at),
+      },
+    }));
   }
 
   /** The member coupon if it is the user's. */

@@ -5,11 +5,9 @@ import { storePaging } from '../common/pagination';
 import { runTx } from '../database/sql';
 import type { CouponTerms } from '../pricing/pricing.types';
 import { MemberCouponView, MineQuery, StoreCouponListQuery, StoreCouponView } from './coupon.dto';
-import { Coupon } from './coupon.entity';
-import { CouponRepository } from './coupon.repository';
+import { CouponRepository, MemberCouponWithTemplate } from './coupon.repository';
 import { hasEnded, isExhausted, isTemplateUsable, memberCouponWindow, reachedUserLimit, UseType } from './coupon.rules';
 import { toMemberCouponView, toStoreCouponView } from './coupon.view';
-import { MemberCoupon } from './member-coupon.entity';
 
 export interface StorePage<T> {
   list: T[];
@@ -18,7 +16,7 @@ export interface StorePage<T> {
   limit: number;
 }
 
-function toTerms(mc: MemberCoupon, c: Coupon): CouponTerms {
+function toTerms(mc: MemberCouponWithTemplate['member'], c: MemberCouponWithTemplate['template']): CouponTerms {
   return {
     memberCouponId: mc.id,
     couponId: mc.couponId,
@@ -104,9 +102,8 @@ export class CouponService {
 
   /** The user's unused, not yet expired member coupons (of `tenantId` when given), soonest expiring first. */
   async loadTermsForUser(userId: number, tenantId: number | null, now: Date): Promise<CouponTerms[]> {
-    const rows = await this.repo.unusedOfUser(userId, tenantId, now);
-    const templates = await this.repo.templates(rows.map((r) => r.couponId));
-    return rows.filter((m) => templates.has(m.couponId)).map((m) => toTerms(m, templates.get(m.couponId)!));
+    const found = await this.repo.unusedWithTemplates(userId, tenantId ?? null, now);
+    return found.map(({ member, template }) => toTerms(member, template));
   }
 
   /** One member coupon of the user as terms (used or not, any window); null when unknown or another user's. */
