@@ -1,4 +1,5 @@
 import type { Response } from 'supertest';
+import { DealRepository } from '../src/group-buying/deal.repository';
 import { CheckoutBatcher } from '../src/order/checkout-batcher';
 import { CheckoutRepository } from '../src/order/checkout.repository';
 import { bootApp, Instance, secondInstance, TestApp } from './support/app';
@@ -75,8 +76,13 @@ describe('Checkout batches on a hot deal (MariaDB, two instances)', () => {
     const d = await makeDeal(t, a.tenantId, a.shopId, { stock: 50, limitPerUser: 1 });
     const buyers = await users(200);
     batchSizes.length = 0;
+    const cartReads = jest.spyOn(t.app.get(DealRepository), 'loadForCart');
     // each buyer asks twice at once, once per instance: the per-user limit (1) must hold across batches and instances
     const answers = await Promise.all(buyers.flatMap((u) => [buy(u, d.id, 1, t.http), buy(u, d.id, 1, second.http)]));
+    // the first instance's 200 checkouts read their deal together: far fewer reads than checkouts
+    expect(cartReads.mock.calls.length).toBeGreaterThanOrEqual(1);
+    expect(cartReads.mock.calls.length).toBeLessThan(100);
+    cartReads.mockRestore();
     const ok = answers.filter((r) => r.status === 200);
     expect(ok).toHaveLength(50);
     expect(answers.filter((r) => r.status === 409 && [1001, 1002].includes(r.body.status))).toHaveLength(350);

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import { BatchLoader } from '../common/batch-loader';
 import { runTx } from '../database/sql';
 import { CartDealRow, DealRepository, DealSummaryRow, DealWindowRow } from './deal.repository';
 import { unbuyableReason } from './deal.rules';
@@ -18,6 +19,12 @@ export interface DealCounts {
  */
 @Injectable()
 export class DealStockService {
+  /** Checkouts of a flash sale read their deal together: one query per round trip, however many wait. */
+  private readonly carts = new BatchLoader<number, CartDealRow>(async (ids) => {
+    const found = await this.deals.loadForCart(ids);
+    return new Map(found.map((d) => [Number(d.id), Object.freeze(d)]));
+  });
+
   constructor(
     private readonly ds: DataSource,
     private readonly deals: DealRepository,
@@ -27,7 +34,7 @@ export class DealStockService {
   /** The cart's deals with their shop names, in one query (read before the transaction). */
   async loadForCart(ids: number[]): Promise<CartDealRow[]> {
     const stamp = this.soldOut.stamp();
-    const found = await this.deals.loadForCart(ids);
+    const found = (await Promise.all(ids.map((id) => this.carts.load(id)))).filter((d): d is CartDealRow => d !== undefined);
     for (const d of found) if (Number(d.stock) <= 0) this.soldOut.seen(d, stamp);
     return found;
   }
