@@ -1,5 +1,7 @@
 import type { Response } from 'supertest';
+import { CouponRepository } from '../src/coupon/coupon.repository';
 import { DealRepository } from '../src/group-buying/deal.repository';
+import { MemberRepository } from '../src/member/member.repository';
 import { CheckoutBatcher } from '../src/order/checkout-batcher';
 import { CheckoutRepository } from '../src/order/checkout.repository';
 import { bootApp, Instance, secondInstance, TestApp } from './support/app';
@@ -77,12 +79,17 @@ describe('Checkout batches on a hot deal (MariaDB, two instances)', () => {
     const buyers = await users(200);
     batchSizes.length = 0;
     const cartReads = jest.spyOn(t.app.get(DealRepository), 'loadForCart');
+    const couponReads = jest.spyOn(t.app.get(CouponRepository), 'unusedWithTemplates');
+    const walletReads = jest.spyOn(t.app.get(MemberRepository), 'wallets');
     // each buyer asks twice at once, once per instance: the per-user limit (1) must hold across batches and instances
     const answers = await Promise.all(buyers.flatMap((u) => [buy(u, d.id, 1, t.http), buy(u, d.id, 1, second.http)]));
-    // the first instance's 200 checkouts read their deal together: far fewer reads than checkouts
-    expect(cartReads.mock.calls.length).toBeGreaterThanOrEqual(1);
-    expect(cartReads.mock.calls.length).toBeLessThan(100);
-    cartReads.mockRestore();
+    // the first instance's 200 checkouts read their deal, their coupons and their wallets together: far fewer reads than checkouts
+    expect(Math.max(...couponReads.mock.calls.map(([userIds]) => userIds.length))).toBeGreaterThan(1);
+    for (const reads of [cartReads, couponReads, walletReads]) {
+      expect(reads.mock.calls.length).toBeGreaterThanOrEqual(1);
+      expect(reads.mock.calls.length).toBeLessThan(100);
+      reads.mockRestore();
+    }
     const ok = answers.filter((r) => r.status === 200);
     expect(ok).toHaveLength(50);
     expect(answers.filter((r) => r.status === 409 && [1001, 1002].includes(r.body.status))).toHaveLength(350);

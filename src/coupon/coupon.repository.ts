@@ -257,19 +257,20 @@ export class CouponRepository {
   }
 
   /**
-   * The user's unused member coupons still in their window, each with its template (deleted ones too: the
-   * checkout says why it is unusable), soonest to expire first: one plain SELECT, read on every checkout.
+   * The users' unused member coupons still in their window at `now`, each with its template (deleted ones
+   * too: the checkout says why it is unusable), per user soonest to expire first: one plain SELECT for
+   * every checkout that asked at once.
    */
-  async unusedWithTemplates(userId: number, tenantId: number | null, now: Date): Promise<MemberCouponWithTemplate[]> {
-    const params: unknown[] = [userId, dbDate(this.ds, now)];
+  async unusedWithTemplates(userIds: number[], tenantId: number | null, now: Date): Promise<MemberCouponWithTemplate[]> {
+    const params: unknown[] = [...userIds, dbDate(this.ds, now)];
     if (tenantId !== null) params.push(tenantId);
     const found = await rows<MemberCouponTemplateRow>(
       this.ds,
       `SELECT m.id, m.coupon_id, m.tenant_id, m.user_id, m.used, m.time_start, m.time_end,
               c.name, c.coupon_method, c.enough, c.deduct, c.discount, c.use_type, c.group_buying_ids, c.in_use, c.deleted_at
          FROM member_coupon m JOIN coupon c ON c.id = m.coupon_id
-        WHERE m.user_id = ? AND m.used = 0 AND m.time_end > ?${tenantId !== null ? ' AND m.tenant_id = ?' : ''}
-        ORDER BY m.time_end ASC, m.id ASC`,
+        WHERE m.user_id IN (${marks(userIds.length)}) AND m.used = 0 AND m.time_end > ?${tenantId !== null ? ' AND m.tenant_id = ?' : ''}
+        ORDER BY m.user_id ASC, m.time_end ASC, m.id ASC`,
       params,
     );
     return found.map((r) => ({

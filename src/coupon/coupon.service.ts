@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { DomainError } from '../common/errors';
 import { storePaging } from '../common/pagination';
+import { BatchLoader } from '../common/batch-loader';
 import { runTx } from '../database/sql';
 import type { CouponTerms } from '../pricing/pricing.types';
 import { MemberCouponView, MineQuery, StoreCouponListQuery, StoreCouponView } from './coupon.dto';
@@ -42,6 +43,26 @@ function toTerms(mc: MemberCouponWithTemplate['member'], c: MemberCouponWithTemp
  */
 @Injectable()
 export class CouponService {
+  /**
+   * The checkouts of a flash sale read their buyers' coupons together, one query per tenant and round trip
+   * (BatchLoader: each read starts after its caller asked). The window is judged at the query's start, a
+   * moment after the caller's own `now`: a coupon ending in between is already left out.
+   */
+  private readonly termsOfUsers = new BatchLoader<string, CouponTerms[]>(async (keys) => {
+    const now = new Date();
+    const byTenant = new Map<number, number[]>();
+    for (const key of keys) {
+      const [tenantId, userId] = key.split(':').map(Number);
+      byTenant.set(tenantId, [...(byTenant.get(tenantId) ?? []), userId]);
+    }
+    const out = new Map<string, CouponTerms[]>(keys.map((k) => [k, []]));
+    for (const [tenantId, userIds] of byTenant) {
+      for (const { member, template } of await this.repo.unusedWithTemplates(userIds, tenantId, now))
+        out.get(`${tenantId}:${member.userId}`)?.push(toTerms(member, template));
+    }
+    return out;
+  });
+
   constructor(
     private readonly ds: DataSource,
     private readonly repo: CouponRepository,
@@ -102,8 +123,8 @@ export class CouponService {
 
   /** The user's unused, not yet expired member coupons (of `tenantId` when given), soonest expiring first. */
   async loadTermsForUser(userId: number, tenantId: number | null, now: Date): Promise<CouponTerms[]> {
-    const found = await this.repo.unusedWithTemplates(userId, tenantId ?? null, now);
-    return found.map(({ member, template }) => toTerms(member, template));
+    if (tenantId === null) return (await this.repo.unusedWithTemplates([userId], null, now)).map((x) => toTerms(x.member, x.template));
+    return ((await this.termsOfUsers.load(`${tenantId}:${userId}`)) ?? []).filter((t) => t.timeEnd > now);
   }
 
   /** One member coupon of the user as terms (used or not, any window); null when unknown or another user's. */

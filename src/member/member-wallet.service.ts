@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import Big from 'big.js';
 import { DataSource, EntityManager } from 'typeorm';
+import { BatchLoader } from '../common/batch-loader';
 import { DomainError } from '../common/errors';
 import { money, sum, ZERO } from '../common/money';
 import { storePaging } from '../common/pagination';
 import type { WalletTerms } from '../pricing/deductions';
-import { MemberRepository, NewLedgerEntry, SettingRow } from './member.repository';
+import { MemberRepository, NewLedgerEntry, SettingRow, WalletRow } from './member.repository';
 import { StoreLedgerQuery, StoreWalletQuery } from './member.dto';
 import { toStoreLedgerView } from './member.view';
 import type { LedgerReason, WalletKind } from './wallet-ledger.entity';
@@ -34,6 +35,20 @@ const balanceOf = (changes: Change[]) => sum(changes.filter((c) => c.kind === 'b
  */
 @Injectable()
 export class MemberWalletService {
+  // checkouts of a flash sale read their wallets and their tenant's settings together (one query per round trip)
+  private readonly walletsOf = new BatchLoader<string, WalletRow>(async (keys) => {
+    const byTenant = new Map<number, number[]>();
+    for (const key of keys) {
+      const [tenantId, userId] = key.split(':').map(Number);
+      byTenant.set(tenantId, [...(byTenant.get(tenantId) ?? []), userId]);
+    }
+    const out = new Map<string, WalletRow>();
+    for (const [tenantId, userIds] of byTenant)
+      for (const [userId, w] of await this.repo.wallets(tenantId, userIds)) out.set(`${tenantId}:${userId}`, w);
+    return out;
+  });
+  private readonly settingsOf = new BatchLoader<number, SettingRow>((tenantIds) => this.repo.settingsOf(tenantIds));
+
   constructor(
     private readonly ds: DataSource,
     private readonly repo: MemberRepository,
@@ -45,7 +60,8 @@ export class MemberWalletService {
 
   /** The caller's wallet in the tenant and the tenant's settings, for pricing (no wallet yet: zeros). */
   async termsFor(userId: number, tenantId: number): Promise<WalletTerms> {
-    const [w, s] = await Promise.all([this.repo.wallet(this.ds, tenantId, userId), this.settings(tenantId)]);
+    const [w, found] = await Promise.all([this.walletsOf.load(`${tenantId}:${userId}`), this.settingsOf.load(tenantId)]);
+    const s = found ?? DEFAULT_SETTING;
     return { point: w?.point ?? 0, balance: w?.balance ?? ZERO, pointValue: s.pointValue, pointMaxRate: s.pointMaxRate };
   }
 

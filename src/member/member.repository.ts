@@ -72,6 +72,16 @@ export class MemberRepository {
     return w ? { point: Number(w.point), balance: money(String(w.balance)) } : null;
   }
 
+  /** The wallets of several users in one tenant, by user id (users without one are absent). */
+  async wallets(tenantId: number, userIds: number[]): Promise<Map<number, WalletRow>> {
+    const found = await rows<{ user_id: number | string; point: number | string; balance: string | number }>(
+      this.ds,
+      `SELECT user_id, point, balance FROM member_wallet WHERE tenant_id = ? AND user_id IN (${marks(userIds.length)})`,
+      [tenantId, ...userIds],
+    );
+    return new Map(found.map((w) => [Number(w.user_id), { point: Number(w.point), balance: money(String(w.balance)) }]));
+  }
+
   /** Creates the (empty) wallet if there is none; harmless when another transaction just did. */
   async ensure(em: EntityManager, tenantId: number, userId: number): Promise<void> {
     const verb = isMysql(em) ? 'INSERT IGNORE' : 'INSERT OR IGNORE';
@@ -232,6 +242,26 @@ export class MemberRepository {
     return s
       ? { pointValue: Number(s.point_value), pointMaxRate: Number(s.point_max_rate), pointRewardRate: money(String(s.point_reward_rate)) }
       : null;
+  }
+
+  /** The settings of several tenants, by tenant id (tenants that never saved theirs are absent). */
+  async settingsOf(tenantIds: number[]): Promise<Map<number, SettingRow>> {
+    const found = await rows<{
+      tenant_id: number | string;
+      point_value: number;
+      point_max_rate: number;
+      point_reward_rate: string | number;
+    }>(
+      this.ds,
+      `SELECT tenant_id, point_value, point_max_rate, point_reward_rate FROM member_setting WHERE tenant_id IN (${marks(tenantIds.length)})`,
+      tenantIds,
+    );
+    return new Map(
+      found.map((s) => [
+        Number(s.tenant_id),
+        { pointValue: Number(s.point_value), pointMaxRate: Number(s.point_max_rate), pointRewardRate: money(String(s.point_reward_rate)) },
+      ]),
+    );
   }
 
   async saveSetting(em: EntityManager, tenantId: number, s: SettingRow): Promise<void> {
