@@ -3,46 +3,13 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { bearerToken, VerifiedTokens } from '../auth/verified-tokens';
 import { errorBody } from '../common/envelope';
 import { DomainError } from '../common/errors';
-import { MAX_INT } from '../common/validators';
 import { AppConfig } from '../config/app-config';
 import { DealStockService } from '../group-buying/deal-stock.service';
 import { RateLimitService } from '../rate-limit/rate-limit.service';
 import { orderRateKey, orderRateLimited } from './checkout-request';
+import { simpleCreateOrder } from './dto/checkout.dto';
 
 export const CREATE_ORDER_ROUTE = '/api/group/order/createOrder';
-
-/** Body keys the shortcut checks itself; any other key sends the request the whole way (validation decides). */
-const SIMPLE_KEYS = new Set(['goods', 'coupon_id', 'team_id', 'remark']);
-
-const isId = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= MAX_INT;
-
-/**
- * The one cart line of a createOrder body that validation would accept as it is, or undefined when the
- * body is anything else (more lines, strings for numbers, other fields): those take the whole way.
- */
-export function simpleLine(body: unknown): { productId: number; quantity: number } | undefined {
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) return undefined;
-  const b = body as Record<string, unknown>;
-  for (const k in b) if (!SIMPLE_KEYS.has(k)) return undefined;
-  if (b.coupon_id !== undefined && !isId(b.coupon_id)) return undefined;
-  if (b.team_id !== undefined && !isId(b.team_id)) return undefined;
-  if (b.remark !== undefined && !(typeof b.remark === 'string' && b.remark.length <= 255)) return undefined;
-  let goods = b.goods;
-  if (typeof goods === 'string') {
-    if (goods.length > 200) return undefined;
-    try {
-      goods = JSON.parse(goods);
-    } catch {
-      return undefined;
-    }
-  }
-  if (!Array.isArray(goods) || goods.length !== 1) return undefined;
-  const line = goods[0] as Record<string, unknown> | null;
-  if (line === null || typeof line !== 'object' || Array.isArray(line) || Object.keys(line).length !== 2) return undefined;
-  const { product_id, quantity } = line;
-  if (!isId(product_id) || typeof quantity !== 'number' || !Number.isInteger(quantity) || quantity < 1 || quantity > 9999) return undefined;
-  return { productId: product_id, quantity };
-}
 
 /**
  * The sold-out storm answered before the Nest pipeline (contract §5, 409/1002). A createOrder for one line of
@@ -50,7 +17,7 @@ export function simpleLine(body: unknown): { productId: number; quantity: number
  * reading the deal, when everything else about it is already known to be what the whole way would accept:
  *  - a storefront token this instance has verified (VerifiedTokens; any other token takes the whole way,
  *    where the guard answers 401/403);
- *  - a body that validation would pass as it is (`simpleLine`);
+ *  - a body that validation would pass as it is (`simpleCreateOrder`);
  *  - no Idempotency-Key (a retry is answered from its key, §5).
  * The call is still counted on the user's shared createOrder counter first (§12, RateLimitService, whose
  * statements count many requests at once), so the answer is the whole way's: 429 beyond the limit, else
@@ -81,8 +48,9 @@ export class SoldOutShortcut {
   /** The refusal to send, when the request is one this shortcut answers; undefined sends it the whole way. */
   answer(req: FastifyRequest): Promise<DomainError> | undefined {
     if (req.headers['idempotency-key'] !== undefined) return undefined;
-    const line = simpleLine(req.body);
-    if (!line) return undefined;
+    const dto = simpleCreateOrder(req.body);
+    if (!dto) return undefined;
+    const line = { productId: dto.goods[0].product_id, quantity: dto.goods[0].quantity };
     const token = bearerToken(req.headers);
     const identity = token === undefined ? undefined : this.tokens.get(token);
     if (identity?.kind !== 'user') return undefined;

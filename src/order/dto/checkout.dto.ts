@@ -19,6 +19,7 @@ import {
 import { parseJsonText } from '../../common/forbidden-keys';
 import { MAX_PAGE } from '../../common/pagination';
 import { ToInt, Trim } from '../../common/transforms';
+import { registerFastTransform } from '../../common/validation';
 import { IsPhone, MAX_INT } from '../../common/validators';
 
 /** `goods` may be the JSON array or that array as a string (seed 000 sends a string). */
@@ -325,3 +326,48 @@ export class OrderListDto {
   @Min(1)
   limit?: number;
 }
+
+/** Body keys `simpleCreateOrder` checks itself; any other key takes the whole validation pass. */
+const SIMPLE_KEYS = new Set(['goods', 'coupon_id', 'team_id', 'remark']);
+
+const isId = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= MAX_INT;
+
+/**
+ * The createOrder bodies of a flash sale, recognised without class-transformer and class-validator: one cart
+ * line of integer numbers in range (as an array or its JSON text) and at most `coupon_id`, `team_id` (integer
+ * ids) and `remark` (≤ 255 characters). Returns the DTO the whole validation pass builds from such a body (a
+ * unit test holds the two equal), or undefined for any other body, which then takes the whole pass.
+ */
+export function simpleCreateOrder(body: unknown): CreateOrderDto | undefined {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return undefined;
+  const b = body as Record<string, unknown>;
+  for (const k in b) if (!SIMPLE_KEYS.has(k)) return undefined;
+  if (b.coupon_id !== undefined && !isId(b.coupon_id)) return undefined;
+  if (b.team_id !== undefined && !isId(b.team_id)) return undefined;
+  if (b.remark !== undefined && !(typeof b.remark === 'string' && b.remark.length <= 255)) return undefined;
+  let goods = b.goods;
+  if (typeof goods === 'string') {
+    if (goods.length > 200) return undefined;
+    try {
+      goods = JSON.parse(goods);
+    } catch {
+      return undefined;
+    }
+  }
+  if (!Array.isArray(goods) || goods.length !== 1) return undefined;
+  const line = goods[0] as Record<string, unknown> | null;
+  if (line === null || typeof line !== 'object' || Array.isArray(line) || Object.keys(line).length !== 2) return undefined;
+  const { product_id, quantity } = line;
+  if (!isId(product_id) || typeof quantity !== 'number' || !Number.isInteger(quantity) || quantity < 1 || quantity > 9999) return undefined;
+  const goodsLine = new GoodsLineDto();
+  goodsLine.product_id = product_id;
+  goodsLine.quantity = quantity;
+  const dto = new CreateOrderDto();
+  dto.goods = [goodsLine];
+  if (b.coupon_id !== undefined) dto.coupon_id = b.coupon_id as number;
+  if (b.team_id !== undefined) dto.team_id = b.team_id as number;
+  if (b.remark !== undefined) dto.remark = b.remark as string;
+  return dto;
+}
+
+registerFastTransform(CreateOrderDto, simpleCreateOrder);
