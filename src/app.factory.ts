@@ -1,4 +1,5 @@
 import { NestFactory } from '@nestjs/core';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module';
@@ -39,6 +40,14 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     genReqId: requestIdGenerator(),
     // no Nest middleware anywhere, so no @fastify/middie hook on every request (registering one would fail at start)
     skipMiddie: true,
+    // the router's own refusals, before any route or hook, in the §2 envelope: a URL that cannot be decoded is a
+    // 400; a path parameter longer than Fastify's maxParamLength (100) names nothing that exists, a 404 as before
+    frameworkErrors: (error: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
+      const path = req.url.split('?')[0];
+      if (error.code === 'FST_ERR_MAX_PARAM_LENGTH')
+        return void reply.code(404).send(errorBody(path, 404, `路由不存在: ${req.method} ${path} (route not found)`));
+      return void reply.code(400).send(errorBody(path, 400, `请求参数错误: ${error.message} (bad request)`));
+    },
   });
   const loggers = createAppLoggers(config.logLevel);
   let app: NestFastifyApplication;

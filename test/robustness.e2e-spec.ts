@@ -82,4 +82,13 @@ describe('Robustness: malformed input never causes a 500 (MariaDB)', () => {
     }
     expect(bad).toEqual([]);
   });
+
+  it("the router's own refusals come in the envelope: a parameter too long to name anything is a 404, an undecodable URL a 400", async () => {
+    const long = await t.http.get('/api/group/order/payOrder/' + 'x'.repeat(300)).set('Authori-Zation', `Bearer ${u}`);
+    expect(long.status).toBe(404);
+    expect(long.body).toEqual({ status: 404, msg: expect.stringContaining('route not found') });
+    const undecodable = await t.http.get('/api/group/groupbuying/detail/%E0%A4%A').set('Authori-Zation', `Bearer ${u}`);
+    expect(undecodable.status).toBe(400);
+    expect(undecodable.body).toEqual({ status: 400, msg: expect.stringContaining('bad request') });
+  });
 });
