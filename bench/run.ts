@@ -5,6 +5,11 @@
  *   npm run bench -- --rounds 5 --duration 20 --connections 100
  *   npm run bench -- --only detail,order-list                   # some scenarios (hot-deal, sold-out, detail, order-list)
  *   npm run bench -- --only hot-deal --cpu-prof /tmp/prof       # the app runs with node --cpu-prof, profile written there at exit
+ *   npm run bench -- --only hot-deal --node-flags="--max-semi-space-size=4" --app-env="MALLOC_ARENA_MAX=1"
+ *
+ * The app gets the node flags and the environment of `npm run start:prod` (`[NAME=value …] node [flags] dist/main.js`,
+ * as in the Dockerfile) unless --node-flags or --app-env say otherwise: --app-env takes space-separated NAME=value
+ * pairs, `--node-flags=` and `--app-env=` run the app with none (flags that start with a dash need the `=` form).
  *
  * What it does:
  *  1. creates a fresh MariaDB database (test/support/db.ts, `MYSQL_TEST_URL`, default mysql://root@127.0.0.1:3306/test),
@@ -54,11 +59,22 @@ const RSS_AFTER_S = 10;
 
 type Options = ReturnType<typeof options>;
 
-/** The node flags `npm run start:prod` gives the app (between `node` and `dist/main.js`). */
-function startProdFlags(): string {
+/** The environment (`NAME=value` before `node`) and node flags (between `node` and `dist/main.js`) of `npm run start:prod`. */
+function startProd(): { env: string; flags: string } {
   const pkg = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { scripts: Record<string, string> };
-  const m = /^node\s+(.*?)\s*dist\/main\.js$/.exec(pkg.scripts['start:prod'].trim());
-  return m ? m[1] : '';
+  const m = /^((?:[A-Za-z_][A-Za-z0-9_]*=\S*\s+)*)node\s+(.*?)\s*dist\/main\.js$/.exec(pkg.scripts['start:prod'].trim());
+  return m ? { env: m[1].trim(), flags: m[2] } : { env: '', flags: '' };
+}
+
+/** `NAME=value NAME2=value2` → { NAME: 'value', NAME2: 'value2' } */
+function envPairs(s: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const pair of s.split(/\s+/).filter(Boolean)) {
+    const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(pair);
+    if (!m) throw new Error(`--app-env takes space-separated NAME=value pairs (got ${pair})`);
+    env[m[1]] = m[2];
+  }
+  return env;
 }
 
 function options(argv: string[], command: string) {
@@ -75,6 +91,7 @@ function options(argv: string[], command: string) {
       stock: { type: 'string', default: '100000000' },
       only: { type: 'string', default: SCENARIOS.join(',') },
       'node-flags': { type: 'string' },
+      'app-env': { type: 'string' },
       'cpu-prof': { type: 'string', default: '' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -83,7 +100,8 @@ function options(argv: string[], command: string) {
   if (values.help) {
     process.stdout.write(
       `usage: ${command} -- [--rounds 3] [--duration 10] [--warmup 2] [--connections 50] [--users 2000] [--list-users 200]\n` +
-        `       [--pool 10] [--stock 100000000] [--only ${SCENARIOS.join(',')}] [--node-flags "<node flags of the app>"] [--cpu-prof DIR]\n`,
+        `       [--pool 10] [--stock 100000000] [--only ${SCENARIOS.join(',')}] [--node-flags "<node flags of the app>"]\n` +
+        `       [--app-env "NAME=value …"] [--cpu-prof DIR]\n`,
     );
     process.exit(0);
   }
@@ -108,8 +126,9 @@ function options(argv: string[], command: string) {
     pool: int('pool', values.pool, 1, 1000),
     stock: int('stock', values.stock, 1, 1_000_000_000),
     only: SCENARIOS.filter((s) => only.includes(s)),
-    // the app runs with the node flags of `npm run start:prod` (and the Dockerfile) unless told otherwise
-    nodeFlags: (values['node-flags'] ?? startProdFlags()).split(/\s+/).filter(Boolean),
+    // the app runs with the node flags and environment of `npm run start:prod` (and the Dockerfile) unless told otherwise
+    nodeFlags: (values['node-flags'] ?? startProd().flags).split(/\s+/).filter(Boolean),
+    appEnv: envPairs(values['app-env'] ?? startProd().env),
     cpuProf: String(values['cpu-prof']),
   };
 }
@@ -138,9 +157,13 @@ export async function runBench(argv: string[], command = 'npm run bench'): Promi
   proc.startWatchdog(budgetMs);
 
   const load1 = loadavg()[0];
+  const appEnv = Object.entries(opt.appEnv)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
   say(
     `flash-sale benchmark: ${opt.only.join(', ')}; ${plural(opt.rounds, 'round')} of ${opt.warmup} s warm-up + ${opt.duration} s measured per run, ` +
-      `${opt.connections} connections, ${opt.users} users, pool ${opt.pool}, app node flags "${opt.nodeFlags.join(' ')}"; ${cpus().length} cores, load average ${load1.toFixed(2)}`,
+      `${opt.connections} connections, ${opt.users} users, pool ${opt.pool}, app node flags "${opt.nodeFlags.join(' ')}"` +
+      `${appEnv ? `, app env "${appEnv}"` : ''}; ${cpus().length} cores, load average ${load1.toFixed(2)}`,
   );
   if (load1 > 0.7) say('note: other work is running on this machine; the figures will be noisy');
   proc.buildIfStale();
@@ -188,6 +211,7 @@ export async function runBench(argv: string[], command = 'npm run bench'): Promi
         ADMIN_PASSWORD,
         DB_POOL_SIZE: String(opt.pool),
         DATA_DIR: dataDir,
+        ...opt.appEnv,
       },
       '/health',
       health,
