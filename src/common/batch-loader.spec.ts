@@ -1,4 +1,4 @@
-import { BatchLoader } from './batch-loader';
+import { BatchLoader, tenantUserKey, usersByTenant } from './batch-loader';
 
 /** A loadMany whose queries the test finishes by hand. */
 function manual() {
@@ -63,5 +63,15 @@ describe(BatchLoader.name, () => {
     calls[2].done(answer(calls[2].keys));
     expect(await Promise.all(all)).toEqual(['v0', 'v1', 'v2', 'v3', 'v4']);
     expect(calls.map((c) => c.keys)).toEqual([[0], [1, 2], [3, 4]]);
+  });
+});
+
+describe('usersByTenant', () => {
+  it('groups (tenant, user) keys by tenant, users in key order', () => {
+    const keys = [tenantUserKey(2, 7), tenantUserKey(1, 3), tenantUserKey(2, 5)];
+    expect([...usersByTenant(keys)]).toEqual([
+      [2, [7, 5]],
+      [1, [3]],
+    ]);
   });
 });

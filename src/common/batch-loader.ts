@@ -58,3 +58,18 @@ export class BatchLoader<K, V> {
       });
   }
 }
+
+/** The key of one user's row in one tenant, for loaders that read per (tenant, user). */
+export const tenantUserKey = (tenantId: number, userId: number): string => `${tenantId}:${userId}`;
+
+/** `tenantUserKey` keys grouped by tenant: one `user_id IN (…)` query each. */
+export function usersByTenant(keys: string[]): Map<number, number[]> {
+  const byTenant = new Map<number, number[]>();
+  for (const key of keys) {
+    const [tenantId, userId] = key.split(':').map(Number);
+    const users = byTenant.get(tenantId);
+    if (users) users.push(userId);
+    else byTenant.set(tenantId, [userId]);
+  }
+  return byTenant;
+}

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { DomainError } from '../common/errors';
 import { storePaging } from '../common/pagination';
-import { BatchLoader } from '../common/batch-loader';
+import { BatchLoader, tenantUserKey, usersByTenant } from '../common/batch-loader';
 import { runTx } from '../database/sql';
 import type { CouponTerms } from '../pricing/pricing.types';
 import { MemberCouponView, MineQuery, StoreCouponListQuery, StoreCouponView } from './coupon.dto';
@@ -50,15 +50,10 @@ export class CouponService {
    */
   private readonly termsOfUsers = new BatchLoader<string, CouponTerms[]>(async (keys) => {
     const now = new Date();
-    const byTenant = new Map<number, number[]>();
-    for (const key of keys) {
-      const [tenantId, userId] = key.split(':').map(Number);
-      byTenant.set(tenantId, [...(byTenant.get(tenantId) ?? []), userId]);
-    }
     const out = new Map<string, CouponTerms[]>(keys.map((k) => [k, []]));
-    for (const [tenantId, userIds] of byTenant) {
+    for (const [tenantId, userIds] of usersByTenant(keys)) {
       for (const { member, template } of await this.repo.unusedWithTemplates(userIds, tenantId, now))
-        out.get(`${tenantId}:${member.userId}`)?.push(toTerms(member, template));
+        out.get(tenantUserKey(tenantId, member.userId))?.push(toTerms(member, template));
     }
     return out;
   });
@@ -124,7 +119,7 @@ export class CouponService {
   /** The user's unused, not yet expired member coupons (of `tenantId` when given), soonest expiring first. */
   async loadTermsForUser(userId: number, tenantId: number | null, now: Date): Promise<CouponTerms[]> {
     if (tenantId === null) return (await this.repo.unusedWithTemplates([userId], null, now)).map((x) => toTerms(x.member, x.template));
-    return ((await this.termsOfUsers.load(`${tenantId}:${userId}`)) ?? []).filter((t) => t.timeEnd > now);
+    return ((await this.termsOfUsers.load(tenantUserKey(tenantId, userId))) ?? []).filter((t) => t.timeEnd > now);
   }
 
   /** One member coupon of the user as terms (used or not, any window); null when unknown or another user's. */

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import Big from 'big.js';
 import { DataSource, EntityManager } from 'typeorm';
-import { BatchLoader } from '../common/batch-loader';
+import { BatchLoader, tenantUserKey, usersByTenant } from '../common/batch-loader';
 import { DomainError } from '../common/errors';
 import { money, sum, ZERO } from '../common/money';
 import { storePaging } from '../common/pagination';
@@ -37,14 +37,9 @@ const balanceOf = (changes: Change[]) => sum(changes.filter((c) => c.kind === 'b
 export class MemberWalletService {
   // checkouts of a flash sale read their wallets and their tenant's settings together (one query per round trip)
   private readonly walletsOf = new BatchLoader<string, WalletRow>(async (keys) => {
-    const byTenant = new Map<number, number[]>();
-    for (const key of keys) {
-      const [tenantId, userId] = key.split(':').map(Number);
-      byTenant.set(tenantId, [...(byTenant.get(tenantId) ?? []), userId]);
-    }
     const out = new Map<string, WalletRow>();
-    for (const [tenantId, userIds] of byTenant)
-      for (const [userId, w] of await this.repo.wallets(tenantId, userIds)) out.set(`${tenantId}:${userId}`, w);
+    for (const [tenantId, userIds] of usersByTenant(keys))
+      for (const [userId, w] of await this.repo.wallets(tenantId, userIds)) out.set(tenantUserKey(tenantId, userId), w);
     return out;
   });
   private readonly settingsOf = new BatchLoader<number, SettingRow>((tenantIds) => this.repo.settingsOf(tenantIds));
@@ -60,7 +55,7 @@ export class MemberWalletService {
 
   /** The caller's wallet in the tenant and the tenant's settings, for pricing (no wallet yet: zeros). */
   async termsFor(userId: number, tenantId: number): Promise<WalletTerms> {
-    const [w, found] = await Promise.all([this.walletsOf.load(`${tenantId}:${userId}`), this.settingsOf.load(tenantId)]);
+    const [w, found] = await Promise.all([this.walletsOf.load(tenantUserKey(tenantId, userId)), this.settingsOf.load(tenantId)]);
     const s = found ?? DEFAULT_SETTING;
     return { point: w?.point ?? 0, balance: w?.balance ?? ZERO, pointValue: s.pointValue, pointMaxRate: s.pointMaxRate };
   }
